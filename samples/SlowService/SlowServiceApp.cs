@@ -1,0 +1,49 @@
+using System.Text.Json.Serialization;
+using Graceful.AspNetCore;
+
+namespace SlowService;
+
+/// <summary>The demo's routes on a Graceful ASP.NET Core app.</summary>
+internal static partial class SlowServiceApp
+{
+    public static async Task<int> RunAsync(SlowServiceSettings settings)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(settings.Urls);
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        });
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, SlowServiceJson.Default));
+
+        // The one line that makes the service stop gracefully.
+        builder.Services.AddGraceful(o => o.DrainTimeout = settings.ShutdownTimeout);
+
+        var app = builder.Build();
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("SlowService");
+
+        app.MapGet("/ping", () => "pong");
+        app.MapGet("/slow", async (CancellationToken requestAborted) =>
+        {
+            LogStart(log);
+            await Task.Delay(settings.Slow, requestAborted);
+            LogEnd(log);
+            return new Message("success");
+        });
+
+        return await app.RunGracefullyAsync();
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "[start] SlowHandler")]
+    private static partial void LogStart(ILogger logger);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "[end] SlowHandler")]
+    private static partial void LogEnd(ILogger logger);
+}
+
+/// <summary>The body of GET /slow.</summary>
+internal sealed record Message([property: JsonPropertyName("message")] string Text);
+
+[JsonSerializable(typeof(Message))]
+internal sealed partial class SlowServiceJson : JsonSerializerContext;

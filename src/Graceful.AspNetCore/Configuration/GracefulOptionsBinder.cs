@@ -1,0 +1,71 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Graceful.AspNetCore.Configuration;
+
+/// <summary>
+/// Binds <see cref="GracefulOptions"/> from configuration by hand: durations accept the operator's syntax
+/// (<c>5s</c>, <c>infinite</c>) that the reflection binder does not, no reflection is needed under NativeAOT,
+/// and a bad value fails at start with its full key (<c>Graceful:DrainTimeout</c>).
+/// </summary>
+internal sealed class GracefulOptionsBinder(IConfiguration configuration) : IConfigureOptions<GracefulOptions>
+{
+    public void Configure(GracefulOptions options)
+    {
+        var section = configuration.GetSection(GracefulOptions.SectionName);
+        var errors = new List<string>();
+
+        BindDuration(section, nameof(GracefulOptions.DrainTimeout), v => options.DrainTimeout = v, errors);
+        BindDuration(section, nameof(GracefulOptions.HookTimeout), v => options.HookTimeout = v, errors);
+        BindInt(section, nameof(GracefulOptions.DeadlineExitCode), v => options.DeadlineExitCode = v, errors);
+
+        var limits = section.GetSection(nameof(GracefulOptions.Limits));
+        BindDuration(limits, nameof(options.Limits.ReadHeaderTimeout), v => options.Limits.ReadHeaderTimeout = v, errors);
+        BindDuration(limits, nameof(options.Limits.ReadTimeout), v => options.Limits.ReadTimeout = v, errors);
+        BindDuration(limits, nameof(options.Limits.WriteTimeout), v => options.Limits.WriteTimeout = v, errors);
+        BindDuration(limits, nameof(options.Limits.IdleTimeout), v => options.Limits.IdleTimeout = v, errors);
+        BindInt(limits, nameof(options.Limits.MaxHeaderBytes), v => options.Limits.MaxHeaderBytes = v, errors);
+
+        if (errors.Count > 0)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(GracefulOptions), errors);
+        }
+    }
+
+    private static void BindDuration(IConfigurationSection section, string key, Action<TimeSpan> set, List<string> errors)
+    {
+        var text = section[key];
+        if (text is null)
+        {
+            return;
+        }
+
+        if (GracefulDuration.TryParse(text, out var value))
+        {
+            set(value);
+        }
+        else
+        {
+            errors.Add($"{section.Path}:{key}: '{text}' is not {GracefulDuration.Syntax}.");
+        }
+    }
+
+    private static void BindInt(IConfigurationSection section, string key, Action<int> set, List<string> errors)
+    {
+        var text = section[key];
+        if (text is null)
+        {
+            return;
+        }
+
+        if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+        {
+            set(value);
+        }
+        else
+        {
+            errors.Add($"{section.Path}:{key}: '{text}' is not a whole number.");
+        }
+    }
+}

@@ -1,0 +1,41 @@
+using Microsoft.Extensions.Options;
+
+namespace Graceful.AspNetCore.Configuration;
+
+/// <summary>Rejects values Graceful cannot honour, naming each option by its configuration key.</summary>
+internal sealed class GracefulOptionsValidator : IValidateOptions<GracefulOptions>
+{
+    private const string Section = GracefulOptions.SectionName;
+    private const string LimitsSection = Section + ":" + nameof(GracefulOptions.Limits);
+
+    public ValidateOptionsResult Validate(string? name, GracefulOptions options)
+    {
+        var errors = new List<string>();
+        RequirePositiveOrInfinite(errors, Section, nameof(options.DrainTimeout), options.DrainTimeout);
+        RequirePositiveOrInfinite(errors, Section, nameof(options.HookTimeout), options.HookTimeout);
+        if (options.DeadlineExitCode is < 1 or > 255)
+        {
+            errors.Add($"{Section}:{nameof(options.DeadlineExitCode)} must be 1 to 255 (was {options.DeadlineExitCode}): a cut drain must not look clean.");
+        }
+
+        var limits = options.Limits;
+        RequirePositiveOrInfinite(errors, LimitsSection, nameof(limits.ReadHeaderTimeout), limits.ReadHeaderTimeout);
+        RequirePositiveOrInfinite(errors, LimitsSection, nameof(limits.ReadTimeout), limits.ReadTimeout);
+        RequirePositiveOrInfinite(errors, LimitsSection, nameof(limits.WriteTimeout), limits.WriteTimeout);
+        RequirePositiveOrInfinite(errors, LimitsSection, nameof(limits.IdleTimeout), limits.IdleTimeout);
+        if (limits.MaxHeaderBytes < 1024)
+        {
+            errors.Add($"{LimitsSection}:{nameof(limits.MaxHeaderBytes)} must be at least 1024 (was {limits.MaxHeaderBytes}).");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void RequirePositiveOrInfinite(List<string> errors, string section, string key, TimeSpan value)
+    {
+        if (value <= TimeSpan.Zero && value != Timeout.InfiniteTimeSpan)
+        {
+            errors.Add($"{section}:{key} must be a positive duration or infinite (was {value}).");
+        }
+    }
+}

@@ -1,0 +1,107 @@
+using System.IO.Pipelines;
+using System.Net;
+using Graceful.AspNetCore.Requests;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Graceful.AspNetCore.Connections;
+
+/// <summary>
+/// A transport connection as Kestrel sees it, wrapped at accept so that no connection escapes the drain:
+/// Kestrel disposes it when it is done with it, which is the moment the drain counts it closed.
+/// </summary>
+internal sealed class TrackedConnection : ConnectionContext
+{
+    private readonly ConnectionContext _inner;
+    private readonly ConnectionTracker _tracker;
+    private readonly List<InFlightRequest> _requests = new(1);
+    private int _disposed;
+
+    public TrackedConnection(ConnectionContext inner, ConnectionTracker tracker, long acceptedAt)
+    {
+        _inner = inner;
+        _tracker = tracker;
+        AcceptedAt = acceptedAt;
+        // Requests find their connection through the connection's items, which Kestrel shares with HttpContext.
+        inner.Items[typeof(TrackedConnection)] = this;
+    }
+
+    public long AcceptedAt { get; }
+
+    public override string ConnectionId { get => _inner.ConnectionId; set => _inner.ConnectionId = value; }
+
+    public override IFeatureCollection Features => _inner.Features;
+
+    public override IDictionary<object, object?> Items { get => _inner.Items; set => _inner.Items = value; }
+
+    public override IDuplexPipe Transport { get => _inner.Transport; set => _inner.Transport = value; }
+
+    public override EndPoint? LocalEndPoint { get => _inner.LocalEndPoint; set => _inner.LocalEndPoint = value; }
+
+    public override EndPoint? RemoteEndPoint { get => _inner.RemoteEndPoint; set => _inner.RemoteEndPoint = value; }
+
+    public override CancellationToken ConnectionClosed { get => _inner.ConnectionClosed; set => _inner.ConnectionClosed = value; }
+
+    /// <summary>Requests this connection is serving now (HTTP/2 may serve several).</summary>
+    public int InFlightCount
+    {
+        get
+        {
+            lock (_requests)
+            {
+                return _requests.Count;
+            }
+        }
+    }
+
+    public void RequestStarted(InFlightRequest request)
+    {
+        lock (_requests)
+        {
+            _requests.Add(request);
+        }
+    }
+
+    public void RequestEnded(InFlightRequest request)
+    {
+        lock (_requests)
+        {
+            _requests.Remove(request);
+        }
+    }
+
+    public void CopyRequestsTo(List<InFlightRequest> into)
+    {
+        lock (_requests)
+        {
+            into.AddRange(_requests);
+        }
+    }
+
+    /// <summary>
+    /// Asks Kestrel to close the connection the way its own stop does: an idle HTTP/1.1 connection closes now,
+    /// a busy one answers its current request with <c>Connection: close</c>, HTTP/2 sends GOAWAY.
+    /// </summary>
+    public void RequestClose() => _inner.Features.Get<IConnectionLifetimeNotificationFeature>()?.RequestClose();
+
+    public override void Abort(ConnectionAbortedException abortReason) => _inner.Abort(abortReason);
+
+    public override void Abort() => _inner.Abort();
+
+    public override async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _inner.DisposeAsync();
+            await base.DisposeAsync();
+        }
+        finally
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                _tracker.Remove(this);
+            }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+using Graceful.AspNetCore.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace Graceful.AspNetCore.Draining;
+
+internal sealed partial class ShutdownCoordinator
+{
+    [LoggerMessage(EventId = 10, EventName = "ShutdownStarted", Level = LogLevel.Information,
+        Message = "{Trigger} received: draining {Requests} requests on {Connections} connections")]
+    private static partial void LogShutdownStarted(ILogger logger, string trigger, int requests, int connections);
+
+    [LoggerMessage(EventId = 11, EventName = "AlreadyShuttingDown", Level = LogLevel.Information,
+        Message = "{Trigger} received while already shutting down: the drain goes on")]
+    private static partial void LogAlreadyShuttingDown(ILogger logger, string trigger);
+
+    [LoggerMessage(EventId = 12, EventName = "StoppedAccepting", Level = LogLevel.Information,
+        Message = "Phase 1/5 stop accepting: closed {Listeners} listeners in {Elapsed}")]
+    private static partial void LogStoppedAccepting(ILogger logger, int listeners, LoggedDuration elapsed);
+
+    [LoggerMessage(EventId = 13, EventName = "ClosedIdle", Level = LogLevel.Information,
+        Message = "Phase 2/5 close idle: closed {Idle} idle connections, {Busy} busy ones close after their response, in {Elapsed}")]
+    private static partial void LogClosedIdle(ILogger logger, int idle, int busy, LoggedDuration elapsed);
+
+    [LoggerMessage(EventId = 14, EventName = "Drained", Level = LogLevel.Information,
+        Message = "Phase 3/5 drain: {Requests} in-flight requests on {Connections} connections finished in {Elapsed}")]
+    private static partial void LogDrained(ILogger logger, int requests, int connections, LoggedDuration elapsed);
+
+    [LoggerMessage(EventId = 15, EventName = "DrainCut", Level = LogLevel.Error,
+        Message = "Phase 3/5 drain: deadline reached after {Elapsed}; {Count} requests were cut")]
+    private static partial void LogDrainCut(ILogger logger, int count, LoggedDuration elapsed);
+
+    [LoggerMessage(EventId = 16, EventName = "RequestCut", Level = LogLevel.Error,
+        Message = "Drain deadline: aborting {Method} {Path} on connection {ConnectionId}, running for {Ran}")]
+    private static partial void LogRequestCut(ILogger logger, string method, string path, string connectionId, LoggedDuration ran);
+
+    [LoggerMessage(EventId = 17, EventName = "HandlersIgnoredAbort", Level = LogLevel.Warning,
+        Message = "{Count} aborted connections were still held by their handlers after {Grace}; exiting without them")]
+    private static partial void LogHandlersIgnoredAbort(ILogger logger, int count, LoggedDuration grace);
+}

@@ -1,0 +1,196 @@
+using Graceful.AspNetCore.Configuration;
+using Graceful.AspNetCore.Connections;
+using Graceful.AspNetCore.Hooks;
+using Graceful.AspNetCore.Listeners;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Graceful.AspNetCore.Draining;
+
+/// <summary>
+/// Owns the order of a graceful shutdown. From the trigger (a signal, <see cref="ShutdownAsync"/> or
+/// <c>StopApplication</c>) the phases run once, in this order:
+/// <list type="number">
+/// <item>stop accepting: every listener closes, so new connections are refused; accepted ones are untouched;</item>
+/// <item>close idle connections: each connection is asked to close as Kestrel's own stop would, so idle ones close
+/// now and busy ones answer their current request with <c>Connection: close</c>;</item>
+/// <item>wait for in-flight requests, until the last connection closes or the deadline aborts what is left;</item>
+/// <item>run shutdown hooks, in registration order, each within its own timeout;</item>
+/// <item>exit: the host stops hosted services and Kestrel, which by now finds nothing left to cut.</item>
+/// </list>
+/// Phases 1–4 run in <see cref="IHostedLifecycleService.StoppingAsync"/>, before any hosted service stops.
+/// </summary>
+internal sealed partial class ShutdownCoordinator(
+    ListenerRegistry listeners,
+    ConnectionTracker connections,
+    ShutdownHookRunner hooks,
+    IServiceProvider services,
+    IHostApplicationLifetime lifetime,
+    IOptions<GracefulOptions> options,
+    TimeProvider time,
+    ILogger<ShutdownCoordinator> logger) : IGracefulShutdown, IHostedLifecycleService, IDisposable
+{
+    // Once aborted, a connection whose handler ignores RequestAborted is not waited for longer than this.
+    private static readonly TimeSpan AbortGrace = TimeSpan.FromSeconds(1);
+
+    private readonly CancellationTokenSource _cut = new();
+    private readonly Lock _gate = new();
+    private ShutdownTrigger? _trigger;
+    private Task<DrainResult>? _drain;
+
+    public bool IsShuttingDown => Volatile.Read(ref _trigger) is not null;
+
+    /// <summary>The trigger, once a shutdown has begun.</summary>
+    public ShutdownTrigger? Trigger => Volatile.Read(ref _trigger);
+
+    /// <summary>Records the trigger; true only for the first, which then owns stopping the application.</summary>
+    public bool TryBegin(string trigger)
+    {
+        var begun = new ShutdownTrigger(trigger, time.GetTimestamp());
+        if (Interlocked.CompareExchange(ref _trigger, begun, null) is not null)
+        {
+            LogAlreadyShuttingDown(logger, trigger);
+            return false;
+        }
+
+        var (open, inFlight) = connections.Count();
+        LogShutdownStarted(logger, trigger, inFlight, open);
+        return true;
+    }
+
+    public async Task<DrainResult> ShutdownAsync(CancellationToken deadline = default)
+    {
+        var first = TryBegin(nameof(IGracefulShutdown.ShutdownAsync));
+        using var cut = deadline.Register(static state => ((CancellationTokenSource)state!).Cancel(), _cut);
+        var result = await DrainOnceAsync();
+        if (first)
+        {
+            lifetime.StopApplication();
+        }
+
+        return result;
+    }
+
+    public async Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        // The host's own token is ignored on purpose: an unbounded drain must not be cut by HostOptions.ShutdownTimeout.
+        TryBeginQuietly(nameof(IHostApplicationLifetime.StopApplication));
+        await DrainOnceAsync();
+        await hooks.RunAllAsync();
+    }
+
+    private void TryBeginQuietly(string trigger)
+    {
+        if (!IsShuttingDown)
+        {
+            TryBegin(trigger);
+        }
+    }
+
+    private Task<DrainResult> DrainOnceAsync()
+    {
+        lock (_gate)
+        {
+            return _drain ??= DrainAsync(_trigger!);
+        }
+    }
+
+    private async Task<DrainResult> DrainAsync(ShutdownTrigger trigger)
+    {
+        var phase = time.GetTimestamp();
+        var listenerCount = await listeners.UnbindAllAsync();
+        var took = Since(phase);
+        LogStoppedAccepting(logger, listenerCount, took);
+
+        phase = time.GetTimestamp();
+        var (connectionsAtStart, requestsAtStart) = connections.Count();
+        var idleClosed = connections.RequestCloseAll();
+        took = Since(phase);
+        LogClosedIdle(logger, idleClosed, connectionsAtStart - idleClosed, took);
+
+        phase = time.GetTimestamp();
+        var cut = await WaitForInFlightAsync();
+        took = Since(phase);
+        var result = new DrainResult(cut.Count == 0, trigger.Name, time.GetElapsedTime(trigger.Timestamp),
+            connectionsAtStart, requestsAtStart, idleClosed, cut);
+        if (result.Completed)
+        {
+            LogDrained(logger, requestsAtStart, connectionsAtStart - idleClosed, took);
+        }
+        else
+        {
+            Environment.ExitCode = options.Value.DeadlineExitCode;
+            LogDrainCut(logger, cut.Count, took);
+            // Kestrel's own stop would otherwise wait for abandoned handlers until the host's timeout.
+            using var alreadyDue = new CancellationTokenSource();
+            await alreadyDue.CancelAsync();
+            // Resolved late: the host lifetime needs this coordinator before Kestrel may be built.
+            await services.GetRequiredService<IServer>().StopAsync(alreadyDue.Token);
+        }
+
+        return result;
+    }
+
+    private async Task<IReadOnlyList<CutRequest>> WaitForInFlightAsync()
+    {
+        var allClosed = connections.WhenAllClosedAsync();
+        var drainTimeout = options.Value.DrainTimeout;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_cut.Token);
+        if (drainTimeout != Timeout.InfiniteTimeSpan)
+        {
+            var budget = drainTimeout - time.GetElapsedTime(_trigger!.Timestamp);
+            deadline.CancelAfter(budget > TimeSpan.Zero ? budget : TimeSpan.Zero);
+        }
+
+        try
+        {
+            await allClosed.WaitAsync(deadline.Token);
+            return [];
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            return await CutAsync(allClosed);
+        }
+    }
+
+    private async Task<IReadOnlyList<CutRequest>> CutAsync(Task allClosed)
+    {
+        var now = time.GetTimestamp();
+        var cut = connections.InFlightRequests()
+            .Select(r => new CutRequest(r.Method, r.Path, r.ConnectionId, time.GetElapsedTime(r.StartedAt, now)))
+            .ToList();
+        foreach (var request in cut)
+        {
+            LogRequestCut(logger, request.Method, request.Path, request.ConnectionId, new LoggedDuration(request.Ran));
+        }
+
+        connections.AbortAll("Graceful: drain deadline reached");
+        try
+        {
+            await allClosed.WaitAsync(AbortGrace, time);
+        }
+        catch (TimeoutException)
+        {
+            LogHandlersIgnoredAbort(logger, connections.OpenCount, new LoggedDuration(AbortGrace));
+        }
+
+        return cut;
+    }
+
+    private LoggedDuration Since(long timestamp) => new(time.GetElapsedTime(timestamp));
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public void Dispose() => _cut.Dispose();
+}

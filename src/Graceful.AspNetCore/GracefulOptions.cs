@@ -1,0 +1,29 @@
+using Graceful.AspNetCore.Limits;
+
+namespace Graceful.AspNetCore;
+
+/// <summary>
+/// How Graceful stops the application. Bound from the configuration section <c>Graceful</c>
+/// (durations as <c>5s</c>, <c>00:00:05</c> or <c>infinite</c>) and validated when the host starts.
+/// </summary>
+public sealed class GracefulOptions
+{
+    /// <summary>The configuration section the options are bound from.</summary>
+    public const string SectionName = "Graceful";
+
+    /// <summary>
+    /// How long in-flight requests may run after the signal before their connections are aborted and the
+    /// process exits with <see cref="DeadlineExitCode"/>. <see cref="Timeout.InfiniteTimeSpan"/> (the default)
+    /// waits as long as requests run, like Go's <c>Shutdown(context.Background())</c>.
+    /// </summary>
+    public TimeSpan DrainTimeout { get; set; } = Timeout.InfiniteTimeSpan;
+
+    /// <summary>How long each shutdown hook may run, unless the hook names its own timeout.</summary>
+    public TimeSpan HookTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The process exit code when the drain deadline cut requests (a clean drain exits 0).</summary>
+    public int DeadlineExitCode { get; set; } = 1;
+
+    /// <summary>Go-style server limits, mapped onto Kestrel.</summary>
+    public ServerLimitsOptions Limits { get; } = new();
+}

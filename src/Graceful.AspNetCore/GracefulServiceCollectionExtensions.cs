@@ -1,0 +1,99 @@
+using Graceful.AspNetCore.Configuration;
+using Graceful.AspNetCore.Connections;
+using Graceful.AspNetCore.Draining;
+using Graceful.AspNetCore.Hooks;
+using Graceful.AspNetCore.Hosting;
+using Graceful.AspNetCore.Limits;
+using Graceful.AspNetCore.Listeners;
+using Graceful.AspNetCore.Signals;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Graceful.AspNetCore;
+
+/// <summary>Adds Graceful to an ASP.NET Core application.</summary>
+public static class GracefulServiceCollectionExtensions
+{
+    /// <summary>
+    /// Makes the application stop gracefully. SIGTERM, SIGINT and SIGQUIT (or <see cref="IGracefulShutdown.ShutdownAsync"/>)
+    /// start one shutdown: the listeners close, idle connections close, in-flight requests finish (or are cut at
+    /// <see cref="GracefulOptions.DrainTimeout"/>), shutdown hooks run, then the host stops. Each phase is logged
+    /// with its duration. Also maps the Go-style <see cref="GracefulOptions.Limits"/> onto Kestrel.
+    /// Options bind from the <c>Graceful</c> configuration section, then <paramref name="configure"/> applies, and
+    /// invalid values fail the start naming the option. Call after Kestrel is registered (as
+    /// <c>WebApplication.CreateBuilder</c> does); it replaces the host's <see cref="IHostLifetime"/>.
+    /// It does not handle SIGKILL, which no process can.
+    /// </summary>
+    public static IServiceCollection AddGraceful(this IServiceCollection services, Action<GracefulOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        if (services.Any(d => d.ServiceType == typeof(ShutdownCoordinator)))
+        {
+            if (configure is not null)
+            {
+                services.Configure(configure);
+            }
+
+            return services;
+        }
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<GracefulOptions>().ValidateOnStart();
+        services.AddSingleton<IConfigureOptions<GracefulOptions>, GracefulOptionsBinder>();
+        if (configure is not null)
+        {
+            services.Configure(configure);
+        }
+
+        services.AddSingleton<IValidateOptions<GracefulOptions>, GracefulOptionsValidator>();
+        services.AddSingleton<IPostConfigureOptions<HostOptions>, HostShutdownTimeoutSetup>();
+        services.AddSingleton<IConfigureOptions<KestrelServerOptions>, KestrelLimitsSetup>();
+
+        services.AddSingleton<ConnectionTracker>();
+        services.AddSingleton<ListenerRegistry>();
+        services.AddSingleton<ShutdownHookRunner>();
+        services.AddSingleton<ShutdownCoordinator>();
+        services.AddSingleton<IGracefulShutdown>(sp => sp.GetRequiredService<ShutdownCoordinator>());
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<ShutdownCoordinator>());
+        services.AddSingleton<IHostLifetime, GracefulHostLifetime>();
+        services.AddSingleton<IStartupFilter, GracefulStartupFilter>();
+
+        DecorateListenerFactories(services);
+        return services;
+    }
+
+    // Kestrel binds through every registered IConnectionListenerFactory; each is wrapped so Graceful
+    // controls when it stops accepting and sees each connection from its accept on.
+    private static void DecorateListenerFactories(IServiceCollection services)
+    {
+        var registrations = services
+            .Select((descriptor, index) => (descriptor, index))
+            .Where(r => r.descriptor.ServiceType == typeof(IConnectionListenerFactory) && !r.descriptor.IsKeyedService)
+            .ToList();
+        if (registrations.Count == 0)
+        {
+            throw new InvalidOperationException(
+                "AddGraceful found no Kestrel transport to wrap: call it after Kestrel is registered (WebApplication.CreateBuilder does that).");
+        }
+
+        foreach (var (descriptor, index) in registrations)
+        {
+            services[index] = ServiceDescriptor.Describe(typeof(IConnectionListenerFactory), sp => new DrainableListenerFactory(
+                CreateOriginal(sp, descriptor),
+                sp.GetRequiredService<ListenerRegistry>(),
+                sp.GetRequiredService<ConnectionTracker>(),
+                sp.GetRequiredService<ILogger<DrainableListenerFactory>>()), descriptor.Lifetime);
+        }
+    }
+
+    private static IConnectionListenerFactory CreateOriginal(IServiceProvider services, ServiceDescriptor descriptor) =>
+        (IConnectionListenerFactory)(descriptor.ImplementationInstance
+            ?? descriptor.ImplementationFactory?.Invoke(services)
+            ?? ActivatorUtilities.CreateInstance(services, descriptor.ImplementationType!));
+}

@@ -1,0 +1,64 @@
+using Graceful.AspNetCore.Configuration;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Graceful.AspNetCore.Hooks;
+
+/// <summary>Runs the registered <see cref="ShutdownHook"/>s: a hook that throws or hangs is logged and the next one runs.</summary>
+internal sealed partial class ShutdownHookRunner(
+    IEnumerable<ShutdownHook> hooks,
+    IServiceProvider services,
+    IOptions<GracefulOptions> options,
+    TimeProvider time,
+    ILogger<ShutdownHookRunner> logger)
+{
+    public async Task RunAllAsync()
+    {
+        var started = time.GetTimestamp();
+        var count = 0;
+        foreach (var hook in hooks)
+        {
+            await RunAsync(hook);
+            count++;
+        }
+
+        LogHooksRan(logger, count, new LoggedDuration(time.GetElapsedTime(started)));
+    }
+
+    private async Task RunAsync(ShutdownHook hook)
+    {
+        var timeout = hook.Timeout ?? options.Value.HookTimeout;
+        using var expired = timeout == Timeout.InfiniteTimeSpan ? new CancellationTokenSource() : new CancellationTokenSource(timeout, time);
+        var started = time.GetTimestamp();
+        try
+        {
+            // WaitAsync lets the runner move on from a hook that ignores its token.
+            await hook.Callback(services, expired.Token).WaitAsync(expired.Token);
+            LogHookRan(logger, hook.Name, new LoggedDuration(time.GetElapsedTime(started)));
+        }
+        catch (OperationCanceledException) when (expired.IsCancellationRequested)
+        {
+            LogHookTimedOut(logger, hook.Name, new LoggedDuration(timeout));
+        }
+        catch (Exception ex)
+        {
+            LogHookFailed(logger, ex, hook.Name, new LoggedDuration(time.GetElapsedTime(started)));
+        }
+    }
+
+    [LoggerMessage(EventId = 20, EventName = "HookRan", Level = LogLevel.Information,
+        Message = "Shutdown hook {Hook} ran in {Elapsed}")]
+    private static partial void LogHookRan(ILogger logger, string hook, LoggedDuration elapsed);
+
+    [LoggerMessage(EventId = 21, EventName = "HookTimedOut", Level = LogLevel.Error,
+        Message = "Shutdown hook {Hook} did not finish within its timeout of {Timeout}: abandoned, the next hook runs")]
+    private static partial void LogHookTimedOut(ILogger logger, string hook, LoggedDuration timeout);
+
+    [LoggerMessage(EventId = 22, EventName = "HookFailed", Level = LogLevel.Error,
+        Message = "Shutdown hook {Hook} failed after {Elapsed}: the next hook runs")]
+    private static partial void LogHookFailed(ILogger logger, Exception exception, string hook, LoggedDuration elapsed);
+
+    [LoggerMessage(EventId = 23, EventName = "HooksRan", Level = LogLevel.Information,
+        Message = "Phase 4/5 hooks: ran {Count} shutdown hooks in {Elapsed}")]
+    private static partial void LogHooksRan(ILogger logger, int count, LoggedDuration elapsed);
+}

@@ -1,0 +1,25 @@
+using Graceful.AspNetCore.Limits;
+using Graceful.AspNetCore.Requests;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Graceful.AspNetCore.Hosting;
+
+/// <summary>Puts Graceful's request tracking, and the request deadlines when configured, in front of the app's pipeline.</summary>
+internal sealed class GracefulStartupFilter(IOptions<GracefulOptions> options, TimeProvider time, ILoggerFactory loggers) : IStartupFilter
+{
+    public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+    {
+        app.Use(inner => RequestTrackingMiddleware.Create(inner, time));
+        var limits = options.Value.Limits;
+        if (limits.ReadTimeout != Timeout.InfiniteTimeSpan || limits.WriteTimeout != Timeout.InfiniteTimeSpan)
+        {
+            var logger = loggers.CreateLogger(typeof(RequestDeadlinesMiddleware).FullName!);
+            app.Use(inner => new RequestDeadlinesMiddleware(inner, limits, time, logger).InvokeAsync);
+        }
+
+        next(app);
+    };
+}

@@ -1,0 +1,30 @@
+using System.Net;
+using Graceful.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections;
+
+namespace Graceful.AspNetCore.Listeners;
+
+/// <summary>
+/// A transport listener Graceful can close ahead of Kestrel's own stop. Every accepted connection is tracked
+/// before Kestrel sees it. Unbinding twice (Graceful's drain, then Kestrel's stop) closes the socket once.
+/// </summary>
+internal sealed class DrainableListener(IConnectionListener inner, ConnectionTracker tracker) : IConnectionListener
+{
+    private Task? _unbind;
+
+    public EndPoint EndPoint => inner.EndPoint;
+
+    public async ValueTask<ConnectionContext?> AcceptAsync(CancellationToken cancellationToken = default)
+    {
+        var connection = await inner.AcceptAsync(cancellationToken);
+        return connection is null ? null : tracker.Track(connection);
+    }
+
+    public ValueTask UnbindAsync(CancellationToken cancellationToken = default)
+    {
+        var unbind = LazyInitializer.EnsureInitialized(ref _unbind, () => inner.UnbindAsync(CancellationToken.None).AsTask());
+        return new ValueTask(unbind.WaitAsync(cancellationToken));
+    }
+
+    public ValueTask DisposeAsync() => inner.DisposeAsync();
+}

@@ -1,0 +1,28 @@
+namespace Graceful.AspNetCore.Listeners;
+
+/// <summary>The listeners Kestrel bound through Graceful, so the drain can stop accepting on all of them.</summary>
+internal sealed class ListenerRegistry
+{
+    private readonly List<DrainableListener> _listeners = [];
+
+    public void Add(DrainableListener listener)
+    {
+        lock (_listeners)
+        {
+            _listeners.Add(listener);
+        }
+    }
+
+    /// <summary>Closes every listening socket; connections already accepted are not touched.</summary>
+    public async Task<int> UnbindAllAsync()
+    {
+        DrainableListener[] listeners;
+        lock (_listeners)
+        {
+            listeners = [.. _listeners];
+        }
+
+        await Task.WhenAll(listeners.Select(l => l.UnbindAsync().AsTask()));
+        return listeners.Length;
+    }
+}

@@ -1,0 +1,34 @@
+using Graceful.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http;
+
+namespace Graceful.AspNetCore.Requests;
+
+/// <summary>Records each request on its connection while the application handles it, so the drain can tell busy from idle.</summary>
+internal static class RequestTrackingMiddleware
+{
+    public static RequestDelegate Create(RequestDelegate next, TimeProvider time) => context =>
+    {
+        var items = context.Features.Get<IConnectionItemsFeature>()?.Items;
+        if (items is null || !items.TryGetValue(typeof(TrackedConnection), out var value) || value is not TrackedConnection connection)
+        {
+            return next(context);
+        }
+
+        return TrackAsync(next, context, connection, time);
+    };
+
+    private static async Task TrackAsync(RequestDelegate next, HttpContext context, TrackedConnection connection, TimeProvider time)
+    {
+        var request = new InFlightRequest(context.Request.Method, context.Request.Path.Value ?? "/", connection.ConnectionId, time.GetTimestamp());
+        connection.RequestStarted(request);
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            connection.RequestEnded(request);
+        }
+    }
+}

@@ -1,0 +1,89 @@
+using System.Runtime.InteropServices;
+using Graceful.AspNetCore.Configuration;
+using Graceful.AspNetCore.Draining;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Graceful.AspNetCore.Signals;
+
+/// <summary>
+/// Replaces the Generic Host's <c>ConsoleLifetime</c>: SIGTERM, SIGINT and SIGQUIT start one graceful shutdown
+/// (later signals are logged, and the process is never killed by the runtime's default handling), the usual
+/// start-up lines are kept, and the last line says how long the process took to stop and with which exit code.
+/// </summary>
+internal sealed partial class GracefulHostLifetime(
+    ShutdownCoordinator coordinator,
+    IHostApplicationLifetime applicationLifetime,
+    IHostEnvironment environment,
+    IOptions<ConsoleLifetimeOptions> consoleOptions,
+    TimeProvider time,
+    ILoggerFactory loggers) : IHostLifetime, IDisposable
+{
+    // The familiar start-up lines keep ConsoleLifetime's category, so existing log filters still apply.
+    private readonly ILogger _lifetimeLogger = loggers.CreateLogger("Microsoft.Hosting.Lifetime");
+    private readonly ILogger _logger = loggers.CreateLogger<GracefulHostLifetime>();
+    private readonly List<PosixSignalRegistration> _signals = [];
+
+    public Task WaitForStartAsync(CancellationToken cancellationToken)
+    {
+        if (!consoleOptions.Value.SuppressStatusMessages)
+        {
+            applicationLifetime.ApplicationStarted.Register(() =>
+            {
+                LogStarted(_lifetimeLogger);
+                LogEnvironment(_lifetimeLogger, environment.EnvironmentName);
+                LogContentRoot(_lifetimeLogger, environment.ContentRootPath);
+            });
+        }
+
+        foreach (var signal in (ReadOnlySpan<PosixSignal>)[PosixSignal.SIGTERM, PosixSignal.SIGINT, PosixSignal.SIGQUIT])
+        {
+            _signals.Add(PosixSignalRegistration.Create(signal, OnSignal));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private void OnSignal(PosixSignalContext context)
+    {
+        // Keep the runtime from terminating the process: the shutdown below decides when it ends.
+        context.Cancel = true;
+        if (coordinator.TryBegin(context.Signal.ToString()))
+        {
+            applicationLifetime.StopApplication();
+        }
+    }
+
+    /// <summary>Called by the host last, after hosted services and <c>ApplicationStopped</c>.</summary>
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (coordinator.Trigger is { } trigger)
+        {
+            LogExited(_logger, new LoggedDuration(time.GetElapsedTime(trigger.Timestamp)), trigger.Name, Environment.ExitCode);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public void Dispose()
+    {
+        foreach (var registration in _signals)
+        {
+            registration.Dispose();
+        }
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Application started. Press Ctrl+C to shut down.")]
+    private static partial void LogStarted(ILogger logger);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Hosting environment: {EnvName}")]
+    private static partial void LogEnvironment(ILogger logger, string envName);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Content root path: {ContentRoot}")]
+    private static partial void LogContentRoot(ILogger logger, string contentRoot);
+
+    [LoggerMessage(EventId = 40, EventName = "Exited", Level = LogLevel.Information,
+        Message = "Phase 5/5 exit: exited {Elapsed} after {Trigger} (exit code {ExitCode})")]
+    private static partial void LogExited(ILogger logger, LoggedDuration elapsed, string trigger, int exitCode);
+}
