@@ -6,7 +6,7 @@ namespace SlowService;
 /// <summary>A command-line option that takes a duration the way Graceful's configuration does.</summary>
 internal static class DurationOption
 {
-    public static Option<TimeSpan> Create(string name, TimeSpan defaultValue, string description) => new(name)
+    public static Option<TimeSpan?> Create(string name, string description, TimeSpan? defaultValue = null) => new(name)
     {
         Description = description,
         HelpName = "duration",
@@ -20,7 +20,7 @@ internal static class DurationOption
             }
 
             result.AddError($"{name}: '{text}' is not {GracefulDuration.Syntax} (and must be positive).");
-            return default;
+            return null;
         },
     };
 }

@@ -2,15 +2,15 @@ using System.CommandLine;
 using SlowService;
 
 // The Go/gin graceful-shutdown demo in C#: GET /slow takes 30 s, Ctrl+C (or SIGTERM/SIGQUIT) lets it finish.
-var slow = DurationOption.Create("--slow", TimeSpan.FromSeconds(30), "How long GET /slow takes: 500ms, 30s, 1m, 00:00:30.");
-var shutdownTimeout = DurationOption.Create("--shutdown-timeout", Timeout.InfiniteTimeSpan,
-    "Drain deadline: 5s cuts requests still running 5 s after the signal (Go's demo); infinite (the default) waits for all of them.");
+var slow = DurationOption.Create("--slow", "How long GET /slow takes: 500ms, 30s, 1m, 00:00:30.", TimeSpan.FromSeconds(30));
+var shutdownTimeout = DurationOption.Create("--shutdown-timeout",
+    "Drain deadline: 5s cuts requests still running 5 s after the signal (Go's demo). Default: Graceful:DrainTimeout, else infinite (wait for all).");
 var urls = new Option<string>("--urls") { Description = "Where to listen (semicolon-separated URLs).", DefaultValueFactory = _ => "http://*:8080" };
 
 var root = new RootCommand("SlowService: watch a graceful shutdown. Start it, request /slow, press Ctrl+C.") { slow, shutdownTimeout, urls };
 root.SetAction((parse, cancellationToken) => SlowServiceApp.RunAsync(new SlowServiceSettings(
     parse.GetValue(urls)!,
-    parse.GetValue(slow),
+    parse.GetValue(slow)!.Value,
     parse.GetValue(shutdownTimeout))));
 
 // Graceful handles SIGINT/SIGTERM/SIGQUIT itself; System.CommandLine must not race it to kill the process.

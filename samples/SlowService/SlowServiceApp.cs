@@ -18,7 +18,13 @@ internal static partial class SlowServiceApp
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, SlowServiceJson.Default));
 
         // The one line that makes the service stop gracefully.
-        builder.Services.AddGraceful(o => o.DrainTimeout = settings.ShutdownTimeout);
+        builder.Services.AddGraceful(o =>
+        {
+            if (settings.ShutdownTimeout is { } drainTimeout)
+            {
+                o.DrainTimeout = drainTimeout;
+            }
+        });
 
         var app = builder.Build();
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("SlowService");

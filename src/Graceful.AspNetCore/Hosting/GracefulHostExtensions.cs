@@ -1,4 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Graceful.AspNetCore;
 
@@ -21,6 +23,8 @@ public static class GracefulHostExtensions
         {
             try
             {
+                // Validate first, so a bad option is reported in one line rather than in the host's start-failure dump.
+                host.Services.GetService<IStartupValidator>()?.Validate();
                 await host.StartAsync(cancellationToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

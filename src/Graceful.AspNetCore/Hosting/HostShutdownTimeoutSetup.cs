@@ -1,3 +1,4 @@
+using Graceful.AspNetCore.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -12,14 +13,8 @@ internal sealed class HostShutdownTimeoutSetup(IOptions<GracefulOptions> options
 {
     public void PostConfigure(string? name, HostOptions host)
     {
-        GracefulOptions graceful;
-        try
+        if (!options.TryGetValid(out var graceful))
         {
-            graceful = options.Value;
-        }
-        catch (OptionsValidationException)
-        {
-            // The host is being built; ValidateOnStart reports the bad value when it starts.
             return;
         }
 

@@ -1,3 +1,4 @@
+using Graceful.AspNetCore.Configuration;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
@@ -8,7 +9,12 @@ internal sealed class KestrelLimitsSetup(IOptions<GracefulOptions> options) : IC
 {
     public void Configure(KestrelServerOptions kestrel)
     {
-        var limits = options.Value.Limits;
+        if (!options.TryGetValid(out var graceful))
+        {
+            return;
+        }
+
+        var limits = graceful.Limits;
         kestrel.Limits.RequestHeadersTimeout = AsKestrelTimeout(limits.ReadHeaderTimeout);
         kestrel.Limits.KeepAliveTimeout = AsKestrelTimeout(limits.IdleTimeout);
         kestrel.Limits.MaxRequestHeadersTotalSize = limits.MaxHeaderBytes;

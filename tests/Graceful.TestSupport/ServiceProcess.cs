@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace Graceful.TestSupport;
+
+/// <summary>
+/// A service started as a real child process (<c>dotnet some.dll args</c>), its output collected line by line,
+/// signalled with real POSIX signals. Disposal kills it if it is still running, so no test leaves one behind.
+/// </summary>
+public sealed partial class ServiceProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly List<string> _lines = [];
+    private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private event Action? LineAdded;
+
+    private ServiceProcess(Process process)
+    {
+        _process = process;
+    }
+
+    public int Pid => _process.Id;
+
+    /// <summary>The first address the service said it listens on.</summary>
+    public Uri BaseAddress { get; private set; } = null!;
+
+    /// <summary>When the process was seen to exit (a <see cref="Stopwatch"/> timestamp).</summary>
+    public long ExitedAt { get; private set; }
+
+    public IReadOnlyList<string> Lines
+    {
+        get
+        {
+            lock (_lines)
+            {
+                return [.. _lines];
+            }
+        }
+    }
+
+    public string Output => string.Join('\n', Lines);
+
+    /// <summary>Starts <c>dotnet <paramref name="dll"/></c>; with <paramref name="waitForListening"/>, returns once it listens.</summary>
+    public static async Task<ServiceProcess> StartAsync(string dll, IEnumerable<string> args,
+        IReadOnlyDictionary<string, string>? environment = null, bool waitForListening = true)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(dll);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        info.Environment["DOTNET_NOLOGO"] = "1";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
+        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        var service = new ServiceProcess(process);
+        process.OutputDataReceived += (_, e) => service.Add(e.Data);
+        process.ErrorDataReceived += (_, e) => service.Add(e.Data);
+        process.Exited += (_, _) =>
+        {
+            service.ExitedAt = Stopwatch.GetTimestamp();
+            service._exited.TrySetResult();
+        };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        if (waitForListening)
+        {
+            try
+            {
+                var line = await service.WaitForLineAsync(l => ListeningLine().IsMatch(l), TimeSpan.FromSeconds(30));
+                service.BaseAddress = new Uri(ListeningLine().Match(line).Groups["url"].Value);
+            }
+            catch
+            {
+                await service.DisposeAsync();
+                throw;
+            }
+        }
+
+        return service;
+    }
+
+    public void Signal(int signal) => Signals.Send(Pid, signal);
+
+    public void Signal(string name) => Signal(Signals.FromName(name));
+
+    /// <summary>Waits for a line matching <paramref name="predicate"/>, which may already have been printed.</summary>
+    public async Task<string> WaitForLineAsync(Func<string, bool> predicate, TimeSpan timeout)
+    {
+        var found = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Check()
+        {
+            var match = Lines.FirstOrDefault(predicate);
+            if (match is not null)
+            {
+                found.TrySetResult(match);
+            }
+        }
+
+        LineAdded += Check;
+        try
+        {
+            Check();
+            _ = _exited.Task.ContinueWith(_ => Check(), TaskScheduler.Default);
+            var winner = await Task.WhenAny(found.Task, Task.Delay(timeout));
+            if (winner != found.Task)
+            {
+                throw new TimeoutException($"No matching line within {timeout}. Exited: {_process.HasExited}. Output:\n{Output}");
+            }
+
+            return await found.Task;
+        }
+        finally
+        {
+            LineAdded -= Check;
+        }
+    }
+
+    /// <summary>Waits for the process to exit and returns its exit code; kills it and fails after <paramref name="timeout"/>.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        if (await Task.WhenAny(_exited.Task, Task.Delay(timeout)) != _exited.Task)
+        {
+            _process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"The service did not exit within {timeout}. Output:\n{Output}");
+        }
+
+        // Exited fires before the redirected streams are drained; wait for them too.
+        await _process.WaitForExitAsync();
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private void Add(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_lines)
+        {
+            _lines.Add(line);
+        }
+
+        LineAdded?.Invoke();
+    }
+
+    [GeneratedRegex(@"Now listening on: (?<url>http://\S+)")]
+    private static partial Regex ListeningLine();
+}

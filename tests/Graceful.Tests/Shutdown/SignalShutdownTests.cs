@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Graceful.Tests.Shutdown;
+
+/// <summary>The sample as a real process receiving real signals: the Go demo's scenario.</summary>
+public class SignalShutdownTests
+{
+    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(20);
+
+    [Theory]
+    [InlineData("SIGTERM")]
+    [InlineData("SIGINT")]
+    [InlineData("SIGQUIT")]
+    public async Task SignalDuringSlowRequest_ClientGets200AndBody_NewConnectionsRefused_ExitsZero(string signal)
+    {
+        await using var service = await SlowService.StartAsync("--slow", "2s");
+        using var client = new HttpClient { BaseAddress = service.BaseAddress, Timeout = Generous };
+        var slow = client.GetAsync("/slow");
+        await service.WaitForLineAsync(l => l.Contains("[start] SlowHandler"), Generous);
+
+        service.Signal(signal);
+        await service.WaitForLineAsync(l => l.Contains("Phase 1/5 stop accepting"), Generous);
+        var refused = await Assert.ThrowsAnyAsync<SocketException>(() => RawHttpConnection.ConnectAsync(service.BaseAddress));
+        Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
+
+        using var response = await slow;
+        var respondedAt = Stopwatch.GetTimestamp();
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("""{"message":"success"}""", await response.Content.ReadAsStringAsync());
+
+        Assert.Equal(0, await service.WaitForExitAsync(Generous));
+        Assert.True(Stopwatch.GetElapsedTime(respondedAt, service.ExitedAt) < TimeSpan.FromSeconds(5), "exit soon after the last response");
+        Assert.Contains(service.Lines, l => l.Contains($"{signal} received: draining 1 requests on 1 connections"));
+        Assert.Contains(service.Lines, l => l.Contains("[end] SlowHandler"));
+        Assert.Contains(service.Lines, l => l.Contains($"exited") && l.Contains($"after {signal} (exit code 0)"));
+    }
+
+    [Fact]
+    public async Task BoundedMode_RequestLongerThanDeadline_IsCutAtDeadline_NamedInLog_ExitsNonZero()
+    {
+        await using var service = await SlowService.StartAsync("--slow", "30s", "--shutdown-timeout", "1s");
+        using var connection = await RawHttpConnection.ConnectAsync(service.BaseAddress);
+        await connection.SendGetAsync("/slow");
+        await service.WaitForLineAsync(l => l.Contains("[start] SlowHandler"), Generous);
+
+        var signalledAt = Stopwatch.GetTimestamp();
+        service.Signal(Signals.SIGTERM);
+        await Assert.ThrowsAnyAsync<Exception>(() => connection.ReadResponseAsync());
+
+        Assert.Equal(1, await service.WaitForExitAsync(Generous));
+        var stopped = Stopwatch.GetElapsedTime(signalledAt, service.ExitedAt);
+        Assert.InRange(stopped, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(10));
+        Assert.Contains(service.Lines, l => l.Contains("Drain deadline: aborting GET /slow"));
+        Assert.Contains(service.Lines, l => l.Contains("1 requests were cut"));
+        Assert.DoesNotContain(service.Lines, l => l.Contains("[end] SlowHandler"));
+        Assert.Contains(service.Lines, l => l.Contains("(exit code 1)"));
+    }
+
+    [Fact]
+    public async Task IdleKeepAliveConnections_AreClosedAtShutdown_AndDoNotDelayExit()
+    {
+        await using var service = await SlowService.StartAsync();
+        var connections = new List<RawHttpConnection>();
+        try
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                var connection = await RawHttpConnection.ConnectAsync(service.BaseAddress);
+                connections.Add(connection);
+                await connection.SendGetAsync("/ping");
+                var response = await connection.ReadResponseAsync();
+                Assert.Equal(200, response.StatusCode);
+                Assert.False(response.ConnectionClose);
+            }
+
+            var signalledAt = Stopwatch.GetTimestamp();
+            service.Signal(Signals.SIGTERM);
+            foreach (var connection in connections)
+            {
+                Assert.True(await connection.IsClosedByServerAsync(TimeSpan.FromSeconds(10)), "idle keep-alive connection closed by the server");
+            }
+
+            Assert.Equal(0, await service.WaitForExitAsync(Generous));
+            // Kestrel keeps idle connections for 130 s; closing them at once makes the exit prompt.
+            Assert.True(Stopwatch.GetElapsedTime(signalledAt, service.ExitedAt) < TimeSpan.FromSeconds(5));
+            Assert.Contains(service.Lines, l => l.Contains("closed 20 idle connections"));
+        }
+        finally
+        {
+            connections.ForEach(c => c.Dispose());
+        }
+    }
+
+    [Fact]
+    public async Task BusyKeepAliveConnection_GetsConnectionClose_OnTheResponseInFlight()
+    {
+        await using var service = await SlowService.StartAsync("--slow", "1s");
+        using var connection = await RawHttpConnection.ConnectAsync(service.BaseAddress);
+        await connection.SendGetAsync("/slow");
+        await service.WaitForLineAsync(l => l.Contains("[start] SlowHandler"), Generous);
+
+        service.Signal(Signals.SIGTERM);
+        var response = await connection.ReadResponseAsync();
+
+        Assert.Equal(200, response.StatusCode);
+        Assert.True(response.ConnectionClose, "the client learns not to reuse a connection the server is closing");
+        Assert.True(await connection.IsClosedByServerAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(0, await service.WaitForExitAsync(Generous));
+    }
+}
