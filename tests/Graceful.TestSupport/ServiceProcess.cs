@@ -40,17 +40,25 @@ public sealed partial class ServiceProcess : IAsyncDisposable
 
     public string Output => string.Join('\n', Lines);
 
-    /// <summary>Starts <c>dotnet <paramref name="dll"/></c>; with <paramref name="waitForListening"/>, returns once it listens.</summary>
-    public static async Task<ServiceProcess> StartAsync(string dll, IEnumerable<string> args,
+    /// <summary>
+    /// Starts <paramref name="program"/>: <c>dotnet program.dll</c> for a .dll, the file itself otherwise (a NativeAOT
+    /// build). With <paramref name="waitForListening"/>, returns once it says where it listens.
+    /// </summary>
+    public static async Task<ServiceProcess> StartAsync(string program, IEnumerable<string> args,
         IReadOnlyDictionary<string, string>? environment = null, bool waitForListening = true)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var viaDotnet = program.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
+        var info = new ProcessStartInfo(viaDotnet ? "dotnet" : program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(dll);
+        if (viaDotnet)
+        {
+            info.ArgumentList.Add(program);
+        }
+
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);

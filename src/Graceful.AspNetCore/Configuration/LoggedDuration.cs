@@ -1,7 +1,11 @@
 namespace Graceful.AspNetCore.Configuration;
 
-/// <summary>A duration passed to a log message, formatted as <see cref="GracefulDuration.Format"/> only if the message is written.</summary>
-internal readonly record struct LoggedDuration(TimeSpan Value)
+/// <summary>
+/// A duration passed to a log message, formatted as <see cref="GracefulDuration.Format"/> only if the message is
+/// written. A class, not a struct: log methods whose parameters are reference types share one compiled instantiation
+/// of the logging generics, which keeps first-call JIT off the exit path (see ShutdownCoordinator.Log.cs).
+/// </summary>
+internal sealed record LoggedDuration(TimeSpan Value)
 {
     public override string ToString() => GracefulDuration.Format(Value);
 }

@@ -101,15 +101,16 @@ internal sealed partial class ShutdownCoordinator(
     private async Task<DrainResult> DrainAsync(ShutdownTrigger trigger)
     {
         var phase = time.GetTimestamp();
-        var listenerCount = await listeners.UnbindAllAsync();
+        var endpoints = await listeners.UnbindAllAsync();
         var took = Since(phase);
-        LogStoppedAccepting(logger, listenerCount, took);
+        var endpointList = string.Join(", ", endpoints);
+        LogStoppedAccepting(logger, endpointList, endpoints.Count, took);
 
         phase = time.GetTimestamp();
         var (connectionsAtStart, requestsAtStart) = connections.Count();
         var idleClosed = connections.RequestCloseAll();
         took = Since(phase);
-        LogClosedIdle(logger, idleClosed, connectionsAtStart - idleClosed, took);
+        LogClosedIdle(logger, took, idleClosed, connectionsAtStart - idleClosed);
 
         phase = time.GetTimestamp();
         var cut = await WaitForInFlightAsync();
@@ -118,12 +119,12 @@ internal sealed partial class ShutdownCoordinator(
             connectionsAtStart, requestsAtStart, idleClosed, cut);
         if (result.Completed)
         {
-            LogDrained(logger, requestsAtStart, connectionsAtStart - idleClosed, took);
+            LogDrained(logger, took, requestsAtStart, connectionsAtStart - idleClosed);
         }
         else
         {
             Environment.ExitCode = options.Value.DeadlineExitCode;
-            LogDrainCut(logger, cut.Count, took);
+            LogDrainCut(logger, took, cut.Count, cut.Select(c => c.ConnectionId).Distinct().Count());
             // Kestrel's own stop would otherwise wait for abandoned handlers until the host's timeout.
             using var alreadyDue = new CancellationTokenSource();
             await alreadyDue.CancelAsync();

@@ -16,16 +16,22 @@ internal sealed partial class ShutdownHookRunner(
     {
         var started = time.GetTimestamp();
         var count = 0;
+        var failed = 0;
         foreach (var hook in hooks)
         {
-            await RunAsync(hook);
             count++;
+            if (!await RunAsync(hook))
+            {
+                failed++;
+            }
         }
 
-        LogHooksRan(logger, count, new LoggedDuration(time.GetElapsedTime(started)));
+        var elapsed = new LoggedDuration(time.GetElapsedTime(started));
+        LogHooksRan(logger, elapsed, count, failed);
     }
 
-    private async Task RunAsync(ShutdownHook hook)
+    /// <summary>Runs one hook; false when it failed or timed out.</summary>
+    private async Task<bool> RunAsync(ShutdownHook hook)
     {
         var timeout = hook.Timeout ?? options.Value.HookTimeout;
         using var expired = timeout == Timeout.InfiniteTimeSpan ? new CancellationTokenSource() : new CancellationTokenSource(timeout, time);
@@ -34,15 +40,21 @@ internal sealed partial class ShutdownHookRunner(
         {
             // WaitAsync lets the runner move on from a hook that ignores its token.
             await hook.Callback(services, expired.Token).WaitAsync(expired.Token);
-            LogHookRan(logger, hook.Name, new LoggedDuration(time.GetElapsedTime(started)));
+            var elapsed = new LoggedDuration(time.GetElapsedTime(started));
+            LogHookRan(logger, hook.Name, elapsed);
+            return true;
         }
         catch (OperationCanceledException) when (expired.IsCancellationRequested)
         {
-            LogHookTimedOut(logger, hook.Name, new LoggedDuration(timeout));
+            var limit = new LoggedDuration(timeout);
+            LogHookTimedOut(logger, hook.Name, limit);
+            return false;
         }
         catch (Exception ex)
         {
-            LogHookFailed(logger, ex, hook.Name, new LoggedDuration(time.GetElapsedTime(started)));
+            var elapsed = new LoggedDuration(time.GetElapsedTime(started));
+            LogHookFailed(logger, ex, hook.Name, elapsed);
+            return false;
         }
     }
 
@@ -59,6 +71,6 @@ internal sealed partial class ShutdownHookRunner(
     private static partial void LogHookFailed(ILogger logger, Exception exception, string hook, LoggedDuration elapsed);
 
     [LoggerMessage(EventId = 23, EventName = "HooksRan", Level = LogLevel.Information,
-        Message = "Phase 4/5 hooks: ran {Count} shutdown hooks in {Elapsed}")]
-    private static partial void LogHooksRan(ILogger logger, int count, LoggedDuration elapsed);
+        Message = "Phase 4/5 hooks: ran {Count} shutdown hooks ({Failed} failed or timed out) in {Elapsed}")]
+    private static partial void LogHooksRan(ILogger logger, LoggedDuration elapsed, int count, int failed);
 }

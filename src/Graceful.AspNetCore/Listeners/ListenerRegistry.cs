@@ -13,8 +13,8 @@ internal sealed class ListenerRegistry
         }
     }
 
-    /// <summary>Closes every listening socket; connections already accepted are not touched.</summary>
-    public async Task<int> UnbindAllAsync()
+    /// <summary>Closes every listening socket and returns their endpoints; connections already accepted are not touched.</summary>
+    public async Task<IReadOnlyList<string>> UnbindAllAsync()
     {
         DrainableListener[] listeners;
         lock (_listeners)
@@ -23,6 +23,6 @@ internal sealed class ListenerRegistry
         }
 
         await Task.WhenAll(listeners.Select(l => l.UnbindAsync().AsTask()));
-        return listeners.Length;
+        return [.. listeners.Select(l => l.EndPoint.ToString() ?? "?")];
     }
 }

@@ -60,7 +60,8 @@ internal sealed partial class GracefulHostLifetime(
     {
         if (coordinator.Trigger is { } trigger)
         {
-            LogExited(_logger, new LoggedDuration(time.GetElapsedTime(trigger.Timestamp)), trigger.Name, Environment.ExitCode);
+            var elapsed = new LoggedDuration(time.GetElapsedTime(trigger.Timestamp));
+            LogExited(_logger, trigger.Name, Environment.ExitCode, elapsed);
         }
 
         return Task.CompletedTask;
@@ -85,5 +86,6 @@ internal sealed partial class GracefulHostLifetime(
 
     [LoggerMessage(EventId = 40, EventName = "Exited", Level = LogLevel.Information,
         Message = "Phase 5/5 exit: exited {Elapsed} after {Trigger} (exit code {ExitCode})")]
-    private static partial void LogExited(ILogger logger, LoggedDuration elapsed, string trigger, int exitCode);
+    // Same parameter shape as the drain's phase-1 line, so its logging code is compiled before the last response.
+    private static partial void LogExited(ILogger logger, string trigger, int exitCode, LoggedDuration elapsed);
 }

@@ -53,7 +53,7 @@ public class SignalShutdownTests
         var stopped = Stopwatch.GetElapsedTime(signalledAt, service.ExitedAt);
         Assert.InRange(stopped, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(10));
         Assert.Contains(service.Lines, l => l.Contains("Drain deadline: aborting GET /slow"));
-        Assert.Contains(service.Lines, l => l.Contains("1 requests were cut"));
+        Assert.Contains(service.Lines, l => l.Contains("1 requests on 1 connections were cut"));
         Assert.DoesNotContain(service.Lines, l => l.Contains("[end] SlowHandler"));
         Assert.Contains(service.Lines, l => l.Contains("(exit code 1)"));
     }
