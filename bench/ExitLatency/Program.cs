@@ -5,7 +5,8 @@ using Graceful.TestSupport;
 // Measures, side by side in one run, for each app:
 //   idle:  SIGTERM with nothing in flight -> process exit
 //   after: last byte of the in-flight response -> process exit (SIGTERM sent while it ran)
-//   floor: SIGKILL -> process exit, the kernel's and the runtime's teardown alone
+//   floor: SIGKILL -> process exit, the kernel's teardown of the process alone
+// Exit is seen through a pidfd (ExitWatch), so the figures do not include how .NET reaps its child processes.
 // Usage: ExitLatency [iterations] [name=path/to/app.dll ...]; the first app is the baseline for ratios.
 // By default: the Release builds of bench/peers/BareAspNetCore and samples/SlowService.
 var iterations = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20;
@@ -51,16 +52,18 @@ return 0;
 static async Task<double> IdleExitAsync(string dll)
 {
     await using var app = await StartWarmAsync(dll);
+    var exited = ExitWatch.Start(app.Pid);
     await Task.Delay(100);
     var signalled = Stopwatch.GetTimestamp();
     app.Signal(Signals.SIGTERM);
     await app.WaitForExitAsync(TimeSpan.FromSeconds(30));
-    return Stopwatch.GetElapsedTime(signalled, app.ExitedAt).TotalMilliseconds;
+    return Stopwatch.GetElapsedTime(signalled, await exited).TotalMilliseconds;
 }
 
 static async Task<double> ExitAfterLastResponseAsync(string dll)
 {
     await using var app = await StartWarmAsync(dll);
+    var exited = ExitWatch.Start(app.Pid);
     using var connection = await RawHttpConnection.ConnectAsync(app.BaseAddress);
     await connection.SendGetAsync("/slow");
     await Task.Delay(300);
@@ -73,17 +76,18 @@ static async Task<double> ExitAfterLastResponseAsync(string dll)
     }
 
     await app.WaitForExitAsync(TimeSpan.FromSeconds(30));
-    return Stopwatch.GetElapsedTime(responded, app.ExitedAt).TotalMilliseconds;
+    return Stopwatch.GetElapsedTime(responded, await exited).TotalMilliseconds;
 }
 
 static async Task<double> KillFloorAsync(string dll)
 {
     await using var app = await StartWarmAsync(dll);
+    var exited = ExitWatch.Start(app.Pid);
     await Task.Delay(100);
     var signalled = Stopwatch.GetTimestamp();
     app.Signal(Signals.SIGKILL);
     await app.WaitForExitAsync(TimeSpan.FromSeconds(30));
-    return Stopwatch.GetElapsedTime(signalled, app.ExitedAt).TotalMilliseconds;
+    return Stopwatch.GetElapsedTime(signalled, await exited).TotalMilliseconds;
 }
 
 // Started and past its first request, so JIT and first-request costs are not counted as exit time.

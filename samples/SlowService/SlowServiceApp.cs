@@ -8,7 +8,8 @@ internal static partial class SlowServiceApp
 {
     public static async Task<int> RunAsync(SlowServiceSettings settings)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        // appsettings.json sits beside the program, wherever it is started from.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseUrls(settings.Urls);
         builder.Logging.AddSimpleConsole(o =>
         {

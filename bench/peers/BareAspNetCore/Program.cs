@@ -15,7 +15,7 @@ for (var i = 0; i + 1 < args.Length; i += 2)
     }
 }
 
-var builder = WebApplication.CreateSlimBuilder();
+var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
 builder.WebHost.UseUrls(urls);
 builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
 var app = builder.Build();

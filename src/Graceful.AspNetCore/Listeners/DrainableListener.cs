@@ -10,6 +10,7 @@ namespace Graceful.AspNetCore.Listeners;
 /// </summary>
 internal sealed class DrainableListener(IConnectionListener inner, ConnectionTracker tracker) : IConnectionListener
 {
+    private readonly Lock _gate = new();
     private Task? _unbind;
 
     public EndPoint EndPoint => inner.EndPoint;
@@ -22,7 +23,12 @@ internal sealed class DrainableListener(IConnectionListener inner, ConnectionTra
 
     public ValueTask UnbindAsync(CancellationToken cancellationToken = default)
     {
-        var unbind = LazyInitializer.EnsureInitialized(ref _unbind, () => inner.UnbindAsync(CancellationToken.None).AsTask());
+        Task unbind;
+        lock (_gate)
+        {
+            unbind = _unbind ??= inner.UnbindAsync(CancellationToken.None).AsTask();
+        }
+
         return new ValueTask(unbind.WaitAsync(cancellationToken));
     }
 

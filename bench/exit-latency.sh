@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Exit latency, side by side in one run: a bare ASP.NET Core app (bench/peers/BareAspNetCore) and Graceful's
+# SlowService, each as a JIT build and as a NativeAOT publish; the SIGKILL floor of every app is measured in the
+# same run. Prints a Markdown table (see docs/benchmarks.md).
+# Usage: bench/exit-latency.sh [iterations]   (default 20; about 2 minutes on 2 cores)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+iterations="${1:-20}"
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+# NativeAOT's link step needs clang and zlib from Debian.
+if ! command -v clang >/dev/null || ! dpkg -s zlib1g-dev >/dev/null 2>&1; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang zlib1g-dev >/dev/null
+fi
+
+dotnet build -c Release bench/ExitLatency >/dev/null
+dotnet build -c Release bench/peers/BareAspNetCore >/dev/null
+dotnet build -c Release samples/SlowService >/dev/null
+dotnet publish -c Release -r linux-x64 -p:PublishAot=true bench/peers/BareAspNetCore -o "$out/bare-aot" >/dev/null
+dotnet publish -c Release -r linux-x64 -p:PublishAot=true samples/SlowService -o "$out/graceful-aot" >/dev/null
+
+dotnet run -c Release --no-build --project bench/ExitLatency -- "$iterations" \
+  "bare ASP.NET Core (JIT)=bench/peers/BareAspNetCore/bin/Release/net10.0/BareAspNetCore.dll" \
+  "Graceful SlowService (JIT)=samples/SlowService/bin/Release/net10.0/SlowService.dll" \
+  "bare ASP.NET Core (NativeAOT)=$out/bare-aot/BareAspNetCore" \
+  "Graceful SlowService (NativeAOT)=$out/graceful-aot/SlowService"
