@@ -20,9 +20,9 @@ for (var i = 0; i < iterations; i++)
 {
     foreach (var (name, dll) in apps)
     {
-        samples[name]["idle"].Add(await IdleExitAsync(dll));
+        samples[name]["idle"].Add(await SignalToExitAsync(dll, Signals.SIGTERM));
         samples[name]["after"].Add(await ExitAfterLastResponseAsync(dll));
-        samples[name]["floor"].Add(await KillFloorAsync(dll));
+        samples[name]["floor"].Add(await SignalToExitAsync(dll, Signals.SIGKILL));
     }
 
     Console.Error.Write('.');
@@ -49,13 +49,14 @@ foreach (var (name, _) in apps)
 }
 return 0;
 
-static async Task<double> IdleExitAsync(string dll)
+// Idle exit (SIGTERM) or the teardown floor (SIGKILL): from the signal to the kernel's report of the exit.
+static async Task<double> SignalToExitAsync(string dll, int signal)
 {
     await using var app = await StartWarmAsync(dll);
     var exited = ExitWatch.Start(app.Pid);
     await Task.Delay(100);
     var signalled = Stopwatch.GetTimestamp();
-    app.Signal(Signals.SIGTERM);
+    app.Signal(signal);
     await app.WaitForExitAsync(TimeSpan.FromSeconds(30));
     return Stopwatch.GetElapsedTime(signalled, await exited).TotalMilliseconds;
 }
@@ -77,17 +78,6 @@ static async Task<double> ExitAfterLastResponseAsync(string dll)
 
     await app.WaitForExitAsync(TimeSpan.FromSeconds(30));
     return Stopwatch.GetElapsedTime(responded, await exited).TotalMilliseconds;
-}
-
-static async Task<double> KillFloorAsync(string dll)
-{
-    await using var app = await StartWarmAsync(dll);
-    var exited = ExitWatch.Start(app.Pid);
-    await Task.Delay(100);
-    var signalled = Stopwatch.GetTimestamp();
-    app.Signal(Signals.SIGKILL);
-    await app.WaitForExitAsync(TimeSpan.FromSeconds(30));
-    return Stopwatch.GetElapsedTime(signalled, await exited).TotalMilliseconds;
 }
 
 // Started and past its first request, so JIT and first-request costs are not counted as exit time.
