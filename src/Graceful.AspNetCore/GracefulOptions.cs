@@ -18,6 +18,14 @@ public sealed class GracefulOptions
     /// </summary>
     public TimeSpan DrainTimeout { get; set; } = Timeout.InfiniteTimeSpan;
 
+    /// <summary>
+    /// How recently a keep-alive connection must have been used for the drain to keep it open for the client's next
+    /// request (answered with <c>Connection: close</c>) rather than close it under a request the client may be
+    /// sending. Connections idle for longer close at once; kept ones close when they have idled this long.
+    /// <see cref="TimeSpan.Zero"/> closes every idle connection at once, as Go and Kestrel do.
+    /// </summary>
+    public TimeSpan IdleGrace { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How long each shutdown hook may run, unless the hook names its own timeout.</summary>
     public TimeSpan HookTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

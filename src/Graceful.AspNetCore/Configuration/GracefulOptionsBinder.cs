@@ -18,6 +18,7 @@ internal sealed class GracefulOptionsBinder(IConfiguration configuration) : ICon
 
         BindDuration(section, nameof(GracefulOptions.DrainTimeout), v => options.DrainTimeout = v, errors);
         BindDuration(section, nameof(GracefulOptions.HookTimeout), v => options.HookTimeout = v, errors);
+        BindDuration(section, nameof(GracefulOptions.IdleGrace), v => options.IdleGrace = v, errors);
         BindInt(section, nameof(GracefulOptions.DeadlineExitCode), v => options.DeadlineExitCode = v, errors);
 
         var limits = section.GetSection(nameof(GracefulOptions.Limits));

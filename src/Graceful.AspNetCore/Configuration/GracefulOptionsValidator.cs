@@ -13,6 +13,10 @@ internal sealed class GracefulOptionsValidator : IValidateOptions<GracefulOption
         var errors = new List<string>();
         RequirePositiveOrInfinite(errors, Section, nameof(options.DrainTimeout), options.DrainTimeout);
         RequirePositiveOrInfinite(errors, Section, nameof(options.HookTimeout), options.HookTimeout);
+        if (options.IdleGrace < TimeSpan.Zero || options.IdleGrace > TimeSpan.FromMinutes(10))
+        {
+            errors.Add($"{Section}:{nameof(options.IdleGrace)} must be from 0 to 10 minutes (was {options.IdleGrace}); infinite would keep idle connections for ever.");
+        }
         if (options.DeadlineExitCode is < 1 or > 255)
         {
             errors.Add($"{Section}:{nameof(options.DeadlineExitCode)} must be 1 to 255 (was {options.DeadlineExitCode}): a cut drain must not look clean.");

@@ -14,17 +14,20 @@ internal sealed class ConnectionTracker(TimeProvider time)
     private readonly Lock _gate = new();
     private TaskCompletionSource? _allClosed;
     private volatile bool _closing;
+    private TimeSpan _idleGrace;
 
     public int OpenCount => _open.Count;
+
+    public bool IsClosing => _closing;
 
     public ConnectionContext Track(ConnectionContext inner)
     {
         var connection = new TrackedConnection(inner, this, time.GetTimestamp());
         _open.TryAdd(connection, 0);
-        // A connection accepted just before the listeners closed must not slip past the drain's close request.
+        // Accepted just before the listeners closed: its client may be sending its first request right now.
         if (_closing)
         {
-            connection.RequestClose();
+            connection.CloseWhenIdleAfter(_idleGrace, time);
         }
 
         return connection;
@@ -71,22 +74,39 @@ internal sealed class ConnectionTracker(TimeProvider time)
         return requests;
     }
 
-    /// <summary>From now on every connection, open or yet to be tracked, is asked to close.</summary>
-    public int RequestCloseAll()
+    /// <summary>
+    /// From now on every connection is on its way out. A busy connection closes after its current response; an
+    /// idle one used within <paramref name="idleGrace"/> stays open for the client's next request (answered with
+    /// <c>Connection: close</c>) or until it has idled for the grace; one idle for longer closes now, as does every
+    /// HTTP/2 connection, whose GOAWAY lets its client finish open streams and retry nothing.
+    /// </summary>
+    public DrainStart BeginDrain(TimeSpan idleGrace)
     {
+        _idleGrace = idleGrace;
         _closing = true;
-        var idle = 0;
+        var now = time.GetTimestamp();
+        int busy = 0, idleClosed = 0, kept = 0;
         foreach (var connection in _open.Keys)
         {
-            if (connection.InFlightCount == 0)
+            var idleFor = time.GetElapsedTime(connection.LastActivity, now);
+            if (connection.InFlightCount > 0)
             {
-                idle++;
+                busy++;
+                connection.RequestClose();
             }
-
-            connection.RequestClose();
+            else if (connection.IsHttp2 || idleFor >= idleGrace)
+            {
+                idleClosed++;
+                connection.RequestClose();
+            }
+            else
+            {
+                kept++;
+                connection.CloseWhenIdleAfter(idleGrace - idleFor, time);
+            }
         }
 
-        return idle;
+        return new DrainStart(busy, idleClosed, kept);
     }
 
     public void AbortAll(string reason)

@@ -16,6 +16,8 @@ internal sealed class TrackedConnection : ConnectionContext
     private readonly ConnectionContext _inner;
     private readonly ConnectionTracker _tracker;
     private readonly List<InFlightRequest> _requests = new(1);
+    private long _lastActivity;
+    private ITimer? _idleClose;
     private int _disposed;
 
     public TrackedConnection(ConnectionContext inner, ConnectionTracker tracker, long acceptedAt)
@@ -23,11 +25,18 @@ internal sealed class TrackedConnection : ConnectionContext
         _inner = inner;
         _tracker = tracker;
         AcceptedAt = acceptedAt;
+        _lastActivity = acceptedAt;
         // Requests find their connection through the connection's items, which Kestrel shares with HttpContext.
         inner.Items[typeof(TrackedConnection)] = this;
     }
 
     public long AcceptedAt { get; }
+
+    /// <summary>When a request last started or ended here (or the connection was accepted), as a timestamp.</summary>
+    public long LastActivity => Volatile.Read(ref _lastActivity);
+
+    /// <summary>True once a request on this connection was HTTP/2, which closes with GOAWAY rather than by idling out.</summary>
+    public bool IsHttp2 { get; private set; }
 
     public override string ConnectionId { get => _inner.ConnectionId; set => _inner.ConnectionId = value; }
 
@@ -55,20 +64,41 @@ internal sealed class TrackedConnection : ConnectionContext
         }
     }
 
-    public void RequestStarted(InFlightRequest request)
+    public void RequestStarted(InFlightRequest request, bool isHttp2)
     {
+        IsHttp2 |= isHttp2;
         lock (_requests)
         {
             _requests.Add(request);
         }
+
+        Volatile.Write(ref _lastActivity, request.StartedAt);
     }
 
-    public void RequestEnded(InFlightRequest request)
+    public void RequestEnded(InFlightRequest request, long endedAt)
     {
         lock (_requests)
         {
             _requests.Remove(request);
         }
+
+        Volatile.Write(ref _lastActivity, endedAt);
+    }
+
+    /// <summary>
+    /// Keeps an idle connection open for <paramref name="grace"/> so a client about to send on it gets an answer
+    /// (with <c>Connection: close</c>) instead of a reset; closes it then if it is still idle.
+    /// </summary>
+    public void CloseWhenIdleAfter(TimeSpan grace, TimeProvider time)
+    {
+        _idleClose = time.CreateTimer(static state =>
+        {
+            var connection = (TrackedConnection)state!;
+            if (connection.InFlightCount == 0)
+            {
+                connection.RequestClose();
+            }
+        }, this, grace, Timeout.InfiniteTimeSpan);
     }
 
     public void CopyRequestsTo(List<InFlightRequest> into)
@@ -100,6 +130,7 @@ internal sealed class TrackedConnection : ConnectionContext
         {
             if (Interlocked.Exchange(ref _disposed, 1) == 0)
             {
+                _idleClose?.Dispose();
                 _tracker.Remove(this);
             }
         }

@@ -22,8 +22,8 @@ internal sealed partial class ShutdownCoordinator
     private static partial void LogStoppedAccepting(ILogger logger, string endpoints, int listeners, LoggedDuration elapsed);
 
     [LoggerMessage(EventId = 13, EventName = "ClosedIdle", Level = LogLevel.Information,
-        Message = "Phase 2/5 close idle: closed {Idle} idle connections, {Busy} busy ones close after their response, in {Elapsed}")]
-    private static partial void LogClosedIdle(ILogger logger, LoggedDuration elapsed, int idle, int busy);
+        Message = "Phase 2/5 close idle: closed {Idle} idle connections, kept {Kept} recently active ones up to {IdleGrace} for their next request, {Busy} busy ones close after their response, in {Elapsed}")]
+    private static partial void LogClosedIdle(ILogger logger, LoggedDuration elapsed, int idle, int kept, LoggedDuration idleGrace, int busy);
 
     [LoggerMessage(EventId = 14, EventName = "Drained", Level = LogLevel.Information,
         Message = "Phase 3/5 drain: {Requests} in-flight requests on {Connections} connections finished in {Elapsed}")]

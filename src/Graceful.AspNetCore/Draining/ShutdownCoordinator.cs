@@ -15,8 +15,9 @@ namespace Graceful.AspNetCore.Draining;
 /// <c>StopApplication</c>) the phases run once, in this order:
 /// <list type="number">
 /// <item>stop accepting: every listener closes, so new connections are refused; accepted ones are untouched;</item>
-/// <item>close idle connections: each connection is asked to close as Kestrel's own stop would, so idle ones close
-/// now and busy ones answer their current request with <c>Connection: close</c>;</item>
+/// <item>close idle connections: idle ones close now, busy ones answer their current request with
+/// <c>Connection: close</c>, and those used within the idle grace stay open for the client's next request (answered
+/// with <c>Connection: close</c>) so a client that is sending as the drain starts gets a response, not a reset;</item>
 /// <item>wait for in-flight requests, until the last connection closes or the deadline aborts what is left;</item>
 /// <item>run shutdown hooks, in registration order, each within its own timeout;</item>
 /// <item>exit: the host stops hosted services and Kestrel, which by now finds nothing left to cut.</item>
@@ -108,18 +109,20 @@ internal sealed partial class ShutdownCoordinator(
 
         phase = time.GetTimestamp();
         var (connectionsAtStart, requestsAtStart) = connections.Count();
-        var idleClosed = connections.RequestCloseAll();
+        var idleGrace = options.Value.IdleGrace;
+        var start = connections.BeginDrain(idleGrace);
         took = Since(phase);
-        LogClosedIdle(logger, took, idleClosed, connectionsAtStart - idleClosed);
+        var grace = new LoggedDuration(idleGrace);
+        LogClosedIdle(logger, took, start.IdleClosed, start.KeptForNextRequest, grace, start.Busy);
 
         phase = time.GetTimestamp();
         var cut = await WaitForInFlightAsync();
         took = Since(phase);
         var result = new DrainResult(cut.Count == 0, trigger.Name, time.GetElapsedTime(trigger.Timestamp),
-            connectionsAtStart, requestsAtStart, idleClosed, cut);
+            connectionsAtStart, requestsAtStart, start.IdleClosed, cut);
         if (result.Completed)
         {
-            LogDrained(logger, took, requestsAtStart, connectionsAtStart - idleClosed);
+            LogDrained(logger, took, requestsAtStart, connectionsAtStart - start.IdleClosed);
         }
         else
         {

@@ -7,7 +7,7 @@ namespace Graceful.AspNetCore.Requests;
 /// <summary>Records each request on its connection while the application handles it, so the drain can tell busy from idle.</summary>
 internal static class RequestTrackingMiddleware
 {
-    public static RequestDelegate Create(RequestDelegate next, TimeProvider time) => context =>
+    public static RequestDelegate Create(RequestDelegate next, ConnectionTracker tracker, TimeProvider time) => context =>
     {
         var items = context.Features.Get<IConnectionItemsFeature>()?.Items;
         if (items is null || !items.TryGetValue(typeof(TrackedConnection), out var value) || value is not TrackedConnection connection)
@@ -15,20 +15,26 @@ internal static class RequestTrackingMiddleware
             return next(context);
         }
 
-        return TrackAsync(next, context, connection, time);
+        return TrackAsync(next, context, connection, tracker, time);
     };
 
-    private static async Task TrackAsync(RequestDelegate next, HttpContext context, TrackedConnection connection, TimeProvider time)
+    private static async Task TrackAsync(RequestDelegate next, HttpContext context, TrackedConnection connection, ConnectionTracker tracker, TimeProvider time)
     {
         var request = new InFlightRequest(context.Request.Method, context.Request.Path.Value ?? "/", connection.ConnectionId, time.GetTimestamp());
-        connection.RequestStarted(request);
+        connection.RequestStarted(request, HttpProtocol.IsHttp2(context.Request.Protocol));
+        if (tracker.IsClosing)
+        {
+            // Arrived during the drain on a connection kept for it: answer it, then close (Connection: close).
+            connection.RequestClose();
+        }
+
         try
         {
             await next(context);
         }
         finally
         {
-            connection.RequestEnded(request);
+            connection.RequestEnded(request, time.GetTimestamp());
         }
     }
 }

@@ -59,22 +59,14 @@ public class SignalShutdownTests
     }
 
     [Fact]
-    public async Task IdleKeepAliveConnections_AreClosedAtShutdown_AndDoNotDelayExit()
+    public async Task KeepAliveConnections_IdleLongerThanTheGrace_AreClosedAtOnce_AndDoNotDelayExit()
     {
-        await using var service = await SlowService.StartAsync();
-        var connections = new List<RawHttpConnection>();
+        await using var service = await ServiceProcess.StartAsync(SlowService.Dll, ["--urls", "http://127.0.0.1:0"],
+            new Dictionary<string, string> { ["Graceful__IdleGrace"] = "200ms" });
+        var connections = await OpenUsedKeepAliveConnectionsAsync(service.BaseAddress, 20);
         try
         {
-            for (var i = 0; i < 20; i++)
-            {
-                var connection = await RawHttpConnection.ConnectAsync(service.BaseAddress);
-                connections.Add(connection);
-                await connection.SendGetAsync("/ping");
-                var response = await connection.ReadResponseAsync();
-                Assert.Equal(200, response.StatusCode);
-                Assert.False(response.ConnectionClose);
-            }
-
+            await Task.Delay(600);
             var signalledAt = Stopwatch.GetTimestamp();
             service.Signal(Signals.SIGTERM);
             foreach (var connection in connections)
@@ -85,12 +77,59 @@ public class SignalShutdownTests
             Assert.Equal(0, await service.WaitForExitAsync(Generous));
             // Kestrel keeps idle connections for 130 s; closing them at once makes the exit prompt.
             Assert.True(Stopwatch.GetElapsedTime(signalledAt, service.ExitedAt) < TimeSpan.FromSeconds(5));
-            Assert.Contains(service.Lines, l => l.Contains("closed 20 idle connections"));
+            Assert.Contains(service.Lines, l => l.Contains("closed 20 idle connections, kept 0 recently active ones"));
         }
         finally
         {
             connections.ForEach(c => c.Dispose());
         }
+    }
+
+    [Fact]
+    public async Task RecentlyUsedKeepAliveConnections_AreKeptForTheClientsNextRequest_ThenClosedAfterTheGrace()
+    {
+        await using var service = await SlowService.StartAsync();
+        var connections = await OpenUsedKeepAliveConnectionsAsync(service.BaseAddress, 5);
+        try
+        {
+            var signalledAt = Stopwatch.GetTimestamp();
+            service.Signal(Signals.SIGTERM);
+            await service.WaitForLineAsync(l => l.Contains("kept 5 recently active ones up to 1.00s"), Generous);
+
+            // The client that sends next on a kept connection gets an answer, and is told to go away.
+            await connections[0].SendGetAsync("/ping");
+            var response = await connections[0].ReadResponseAsync();
+            Assert.Equal(200, response.StatusCode);
+            Assert.True(response.ConnectionClose);
+
+            foreach (var connection in connections)
+            {
+                Assert.True(await connection.IsClosedByServerAsync(TimeSpan.FromSeconds(10)));
+            }
+
+            Assert.Equal(0, await service.WaitForExitAsync(Generous));
+            Assert.InRange(Stopwatch.GetElapsedTime(signalledAt, service.ExitedAt), TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(8));
+        }
+        finally
+        {
+            connections.ForEach(c => c.Dispose());
+        }
+    }
+
+    private static async Task<List<RawHttpConnection>> OpenUsedKeepAliveConnectionsAsync(Uri baseAddress, int count)
+    {
+        var connections = new List<RawHttpConnection>();
+        for (var i = 0; i < count; i++)
+        {
+            var connection = await RawHttpConnection.ConnectAsync(baseAddress);
+            connections.Add(connection);
+            await connection.SendGetAsync("/ping");
+            var response = await connection.ReadResponseAsync();
+            Assert.Equal(200, response.StatusCode);
+            Assert.False(response.ConnectionClose);
+        }
+
+        return connections;
     }
 
     [Fact]

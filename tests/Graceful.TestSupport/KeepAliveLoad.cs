@@ -1,0 +1,75 @@
+using System.Net.Sockets;
+
+namespace Graceful.TestSupport;
+
+/// <summary>
+/// Busy keep-alive clients on raw sockets: each sends request after request on its connection, reconnecting when
+/// the server answers <c>Connection: close</c>, until its connection is refused or the time is up. Every request is
+/// classified: <c>Ok</c> (full response), <c>Lost</c> (sent on an open connection, answered by EOF or reset), or the
+/// connection was <c>Refused</c> before anything was sent.
+/// </summary>
+public static class KeepAliveLoad
+{
+    public static async Task<LoadResult> RunAsync(Uri baseAddress, int clients, string path, TimeSpan duration, CancellationToken cancellationToken = default)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        stop.CancelAfter(duration);
+        var results = await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => RunClientAsync(baseAddress, path, stop.Token)));
+        return results.Aggregate(new LoadResult(0, 0, 0), (a, b) => new LoadResult(a.Ok + b.Ok, a.Lost + b.Lost, a.Refused + b.Refused));
+    }
+
+    private static async Task<LoadResult> RunClientAsync(Uri baseAddress, string path, CancellationToken stop)
+    {
+        int ok = 0, lost = 0, refused = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            RawHttpConnection connection;
+            try
+            {
+                connection = await RawHttpConnection.ConnectAsync(baseAddress, stop);
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
+            {
+                refused++;
+                break;
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+
+            using (connection)
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    try
+                    {
+                        await connection.SendGetAsync(path);
+                        var response = await connection.ReadResponseAsync(CancellationToken.None);
+                        if (response.StatusCode != 200)
+                        {
+                            lost++;
+                            break;
+                        }
+
+                        ok++;
+                        if (response.ConnectionClose)
+                        {
+                            break;
+                        }
+                    }
+                    catch (Exception e) when (e is SocketException or EndOfStreamException or IOException)
+                    {
+                        lost++;
+                        break;
+                    }
+                }
+            }
+        }
+
+        return new LoadResult(ok, lost, refused);
+    }
+}
+
+/// <summary>How the requests of a <see cref="KeepAliveLoad"/> run ended.</summary>
+public sealed record LoadResult(int Ok, int Lost, int Refused);
