@@ -19,6 +19,19 @@ public sealed class GracefulOptions
     public TimeSpan DrainTimeout { get; set; } = Timeout.InfiniteTimeSpan;
 
     /// <summary>
+    /// When, after the signal, <see cref="IShutdownTokens.SoftDeadline"/> fires so long handlers can end early with a
+    /// proper response; <see cref="DrainTimeout"/> is the hard deadline that aborts what is left. Must not be later
+    /// than <see cref="DrainTimeout"/>. <see cref="Timeout.InfiniteTimeSpan"/> (the default): no soft deadline.
+    /// </summary>
+    public TimeSpan SoftDrainTimeout { get; set; } = Timeout.InfiniteTimeSpan;
+
+    /// <summary>
+    /// Also fire each request's <c>RequestAborted</c> at the soft deadline, for handlers that already observe it.
+    /// Off by default: it allocates a linked token per request.
+    /// </summary>
+    public bool AbortRequestsAtSoftDeadline { get; set; }
+
+    /// <summary>
     /// How recently a keep-alive connection must have been used for the drain to keep it open for the client's next
     /// request (answered with <c>Connection: close</c>) rather than close it under a request the client may be
     /// sending. Connections idle for longer close at once; kept ones close when they have idled this long.

@@ -58,6 +58,8 @@ public static class GracefulServiceCollectionExtensions
         services.AddSingleton<ConnectionTracker>();
         services.AddSingleton<ListenerRegistry>();
         services.AddSingleton<ShutdownHookRunner>();
+        services.AddSingleton<ShutdownTokens>();
+        services.AddSingleton<IShutdownTokens>(sp => sp.GetRequiredService<ShutdownTokens>());
         services.AddSingleton<ShutdownCoordinator>();
         services.AddSingleton<IGracefulShutdown>(sp => sp.GetRequiredService<ShutdownCoordinator>());
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<ShutdownCoordinator>());

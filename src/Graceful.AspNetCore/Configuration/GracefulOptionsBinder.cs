@@ -19,6 +19,8 @@ internal sealed class GracefulOptionsBinder(IConfiguration configuration) : ICon
         BindDuration(section, nameof(GracefulOptions.DrainTimeout), v => options.DrainTimeout = v, errors);
         BindDuration(section, nameof(GracefulOptions.HookTimeout), v => options.HookTimeout = v, errors);
         BindDuration(section, nameof(GracefulOptions.IdleGrace), v => options.IdleGrace = v, errors);
+        BindDuration(section, nameof(GracefulOptions.SoftDrainTimeout), v => options.SoftDrainTimeout = v, errors);
+        BindBool(section, nameof(GracefulOptions.AbortRequestsAtSoftDeadline), v => options.AbortRequestsAtSoftDeadline = v, errors);
         BindInt(section, nameof(GracefulOptions.DeadlineExitCode), v => options.DeadlineExitCode = v, errors);
 
         var limits = section.GetSection(nameof(GracefulOptions.Limits));
@@ -49,6 +51,24 @@ internal sealed class GracefulOptionsBinder(IConfiguration configuration) : ICon
         else
         {
             errors.Add($"{section.Path}:{key}: '{text}' is not {GracefulDuration.Syntax}.");
+        }
+    }
+
+    private static void BindBool(IConfigurationSection section, string key, Action<bool> set, List<string> errors)
+    {
+        var text = section[key];
+        if (text is null)
+        {
+            return;
+        }
+
+        if (bool.TryParse(text, out var value))
+        {
+            set(value);
+        }
+        else
+        {
+            errors.Add($"{section.Path}:{key}: '{text}' is not true or false.");
         }
     }
 

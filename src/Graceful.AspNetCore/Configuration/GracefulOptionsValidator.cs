@@ -13,6 +13,13 @@ internal sealed class GracefulOptionsValidator : IValidateOptions<GracefulOption
         var errors = new List<string>();
         RequirePositiveOrInfinite(errors, Section, nameof(options.DrainTimeout), options.DrainTimeout);
         RequirePositiveOrInfinite(errors, Section, nameof(options.HookTimeout), options.HookTimeout);
+        RequirePositiveOrInfinite(errors, Section, nameof(options.SoftDrainTimeout), options.SoftDrainTimeout);
+        if (options.DrainTimeout != Timeout.InfiniteTimeSpan && options.SoftDrainTimeout != Timeout.InfiniteTimeSpan
+            && options.SoftDrainTimeout > options.DrainTimeout)
+        {
+            errors.Add($"{Section}:{nameof(options.SoftDrainTimeout)} ({options.SoftDrainTimeout}) must not be later than {Section}:{nameof(options.DrainTimeout)} ({options.DrainTimeout}).");
+        }
+
         if (options.IdleGrace < TimeSpan.Zero || options.IdleGrace > TimeSpan.FromMinutes(10))
         {
             errors.Add($"{Section}:{nameof(options.IdleGrace)} must be from 0 to 10 minutes (was {options.IdleGrace}); infinite would keep idle connections for ever.");

@@ -28,6 +28,7 @@ internal sealed partial class ShutdownCoordinator(
     ListenerRegistry listeners,
     ConnectionTracker connections,
     ShutdownHookRunner hooks,
+    ShutdownTokens tokens,
     IServiceProvider services,
     IHostApplicationLifetime lifetime,
     IOptions<GracefulOptions> options,
@@ -103,6 +104,12 @@ internal sealed partial class ShutdownCoordinator(
     {
         var phase = time.GetTimestamp();
         var endpoints = await listeners.UnbindAllAsync();
+        tokens.StartDraining();
+        if (options.Value.SoftDrainTimeout is var soft && soft != Timeout.InfiniteTimeSpan)
+        {
+            tokens.ScheduleSoftDeadline(soft - time.GetElapsedTime(trigger.Timestamp));
+        }
+
         var took = Since(phase);
         var endpointList = string.Join(", ", endpoints);
         LogStoppedAccepting(logger, endpointList, endpoints.Count, took);

@@ -1,4 +1,5 @@
 using Graceful.AspNetCore.Connections;
+using Graceful.AspNetCore.Draining;
 using Graceful.AspNetCore.Limits;
 using Graceful.AspNetCore.Requests;
 using Microsoft.AspNetCore.Builder;
@@ -9,11 +10,21 @@ using Microsoft.Extensions.Options;
 namespace Graceful.AspNetCore.Hosting;
 
 /// <summary>Puts Graceful's request tracking, and the request deadlines when configured, in front of the app's pipeline.</summary>
-internal sealed class GracefulStartupFilter(IOptions<GracefulOptions> options, ConnectionTracker connections, TimeProvider time, ILoggerFactory loggers) : IStartupFilter
+internal sealed class GracefulStartupFilter(
+    IOptions<GracefulOptions> options,
+    ConnectionTracker connections,
+    ShutdownTokens tokens,
+    TimeProvider time,
+    ILoggerFactory loggers) : IStartupFilter
 {
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
-        app.Use(inner => RequestTrackingMiddleware.Create(inner, connections, time));
+        app.Use(inner => RequestTrackingMiddleware.Create(inner, connections, tokens, time));
+        if (options.Value.AbortRequestsAtSoftDeadline)
+        {
+            app.Use(inner => SoftDeadlineAbortMiddleware.Create(inner, tokens));
+        }
+
         var limits = options.Value.Limits;
         if (limits.ReadTimeout != Timeout.InfiniteTimeSpan || limits.WriteTimeout != Timeout.InfiniteTimeSpan)
         {

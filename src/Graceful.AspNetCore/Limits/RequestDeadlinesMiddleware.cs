@@ -1,5 +1,6 @@
 using System.Text;
 using Graceful.AspNetCore.Configuration;
+using Graceful.AspNetCore.Requests;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
@@ -102,11 +103,4 @@ internal sealed partial class RequestDeadlinesMiddleware(RequestDelegate next, S
     [LoggerMessage(EventId = 31, EventName = "AbandonedHandlerFailed", Level = LogLevel.Debug,
         Message = "A handler that exceeded the write timeout ended with an exception after its 504 was sent")]
     private static partial void LogAbandonedHandlerFailed(ILogger logger, Exception exception);
-
-    private sealed class LinkedRequestLifetime(IHttpRequestLifetimeFeature inner, CancellationToken aborted) : IHttpRequestLifetimeFeature
-    {
-        public CancellationToken RequestAborted { get => aborted; set => throw new NotSupportedException(); }
-
-        public void Abort() => inner.Abort();
-    }
 }

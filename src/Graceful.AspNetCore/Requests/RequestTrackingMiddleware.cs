@@ -1,5 +1,6 @@
 using Graceful.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
+using Graceful.AspNetCore.Draining;
 using Microsoft.AspNetCore.Http;
 
 namespace Graceful.AspNetCore.Requests;
@@ -7,8 +8,10 @@ namespace Graceful.AspNetCore.Requests;
 /// <summary>Records each request on its connection while the application handles it, so the drain can tell busy from idle.</summary>
 internal static class RequestTrackingMiddleware
 {
-    public static RequestDelegate Create(RequestDelegate next, ConnectionTracker tracker, TimeProvider time) => context =>
+    public static RequestDelegate Create(RequestDelegate next, ConnectionTracker tracker, ShutdownTokens tokens, TimeProvider time) => context =>
     {
+        context.Features.Set<IShutdownTokens>(tokens);
+
         var items = context.Features.Get<IConnectionItemsFeature>()?.Items;
         if (items is null || !items.TryGetValue(typeof(TrackedConnection), out var value) || value is not TrackedConnection connection)
         {
