@@ -5,6 +5,7 @@ using Graceful.AspNetCore.Hooks;
 using Graceful.AspNetCore.Hosting;
 using Graceful.AspNetCore.Limits;
 using Graceful.AspNetCore.Listeners;
+using Graceful.AspNetCore.Metrics;
 using Graceful.AspNetCore.Signals;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
@@ -55,6 +56,8 @@ public static class GracefulServiceCollectionExtensions
         services.AddSingleton<IPostConfigureOptions<HostOptions>, HostShutdownTimeoutSetup>();
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, KestrelLimitsSetup>();
 
+        services.AddMetrics();
+        services.AddSingleton<GracefulMetrics>();
         services.AddSingleton<ConnectionTracker>();
         services.AddSingleton<ListenerRegistry>();
         services.AddSingleton<ShutdownHookRunner>();

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Graceful.AspNetCore.Metrics;
 using Graceful.AspNetCore.Requests;
 using Microsoft.AspNetCore.Connections;
 
@@ -8,7 +9,7 @@ namespace Graceful.AspNetCore.Connections;
 /// Owns the set of open connections. Completion is event-driven: the last connection to close completes
 /// <see cref="WhenAllClosedAsync"/>; nothing polls.
 /// </summary>
-internal sealed class ConnectionTracker(TimeProvider time)
+internal sealed class ConnectionTracker(GracefulMetrics metrics, TimeProvider time)
 {
     private readonly ConcurrentDictionary<TrackedConnection, byte> _open = new();
     private readonly Lock _gate = new();
@@ -24,6 +25,7 @@ internal sealed class ConnectionTracker(TimeProvider time)
     {
         var connection = new TrackedConnection(inner, this, time.GetTimestamp());
         _open.TryAdd(connection, 0);
+        metrics.ConnectionOpened();
         // Accepted just before the listeners closed: its client may be sending its first request right now.
         if (_closing)
         {
@@ -36,6 +38,7 @@ internal sealed class ConnectionTracker(TimeProvider time)
     public void Remove(TrackedConnection connection)
     {
         _open.TryRemove(connection, out _);
+        metrics.ConnectionClosed();
         if (_open.IsEmpty)
         {
             lock (_gate)

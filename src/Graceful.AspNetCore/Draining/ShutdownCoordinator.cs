@@ -2,6 +2,7 @@ using Graceful.AspNetCore.Configuration;
 using Graceful.AspNetCore.Connections;
 using Graceful.AspNetCore.Hooks;
 using Graceful.AspNetCore.Listeners;
+using Graceful.AspNetCore.Metrics;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -29,6 +30,7 @@ internal sealed partial class ShutdownCoordinator(
     ConnectionTracker connections,
     ShutdownHookRunner hooks,
     ShutdownTokens tokens,
+    GracefulMetrics metrics,
     IServiceProvider services,
     IHostApplicationLifetime lifetime,
     IOptions<GracefulOptions> options,
@@ -104,6 +106,7 @@ internal sealed partial class ShutdownCoordinator(
     {
         var phase = time.GetTimestamp();
         var endpoints = await listeners.UnbindAllAsync();
+        metrics.DrainStarted();
         tokens.StartDraining();
         if (options.Value.SoftDrainTimeout is var soft && soft != Timeout.InfiniteTimeSpan)
         {
@@ -127,6 +130,7 @@ internal sealed partial class ShutdownCoordinator(
         took = Since(phase);
         var result = new DrainResult(cut.Count == 0, trigger.Name, time.GetElapsedTime(trigger.Timestamp),
             connectionsAtStart, requestsAtStart, start.IdleClosed, cut);
+        metrics.DrainEnded(result.Duration, result.Completed, cut.Count);
         if (result.Completed)
         {
             LogDrained(logger, took, requestsAtStart, connectionsAtStart - start.IdleClosed);

@@ -1,6 +1,7 @@
 using Graceful.AspNetCore.Connections;
 using Graceful.AspNetCore.Draining;
 using Graceful.AspNetCore.Limits;
+using Graceful.AspNetCore.Metrics;
 using Graceful.AspNetCore.Requests;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -14,12 +15,13 @@ internal sealed class GracefulStartupFilter(
     IOptions<GracefulOptions> options,
     ConnectionTracker connections,
     ShutdownTokens tokens,
+    GracefulMetrics metrics,
     TimeProvider time,
     ILoggerFactory loggers) : IStartupFilter
 {
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
-        app.Use(inner => RequestTrackingMiddleware.Create(inner, connections, tokens, time));
+        app.Use(inner => RequestTrackingMiddleware.Create(inner, connections, tokens, metrics, time));
         if (options.Value.AbortRequestsAtSoftDeadline)
         {
             app.Use(inner => SoftDeadlineAbortMiddleware.Create(inner, tokens));

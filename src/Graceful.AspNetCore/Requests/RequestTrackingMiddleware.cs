@@ -1,6 +1,7 @@
 using Graceful.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Graceful.AspNetCore.Draining;
+using Graceful.AspNetCore.Metrics;
 using Microsoft.AspNetCore.Http;
 
 namespace Graceful.AspNetCore.Requests;
@@ -8,7 +9,7 @@ namespace Graceful.AspNetCore.Requests;
 /// <summary>Records each request on its connection while the application handles it, so the drain can tell busy from idle.</summary>
 internal static class RequestTrackingMiddleware
 {
-    public static RequestDelegate Create(RequestDelegate next, ConnectionTracker tracker, ShutdownTokens tokens, TimeProvider time) => context =>
+    public static RequestDelegate Create(RequestDelegate next, ConnectionTracker tracker, ShutdownTokens tokens, GracefulMetrics metrics, TimeProvider time) => context =>
     {
         context.Features.Set<IShutdownTokens>(tokens);
 
@@ -18,11 +19,12 @@ internal static class RequestTrackingMiddleware
             return next(context);
         }
 
-        return TrackAsync(next, context, connection, tracker, time);
+        return TrackAsync(next, context, connection, tracker, metrics, time);
     };
 
-    private static async Task TrackAsync(RequestDelegate next, HttpContext context, TrackedConnection connection, ConnectionTracker tracker, TimeProvider time)
+    private static async Task TrackAsync(RequestDelegate next, HttpContext context, TrackedConnection connection, ConnectionTracker tracker, GracefulMetrics metrics, TimeProvider time)
     {
+        metrics.RequestStarted();
         var request = new InFlightRequest(context.Request.Method, context.Request.Path.Value ?? "/", connection.ConnectionId, time.GetTimestamp());
         connection.RequestStarted(request, HttpProtocol.IsHttp2(context.Request.Protocol));
         if (tracker.IsClosing)
@@ -38,6 +40,7 @@ internal static class RequestTrackingMiddleware
         finally
         {
             connection.RequestEnded(request, time.GetTimestamp());
+            metrics.RequestEnded();
         }
     }
 }
