@@ -25,6 +25,11 @@ internal static partial class SlowServiceApp
             {
                 o.DrainTimeout = drainTimeout;
             }
+
+            if (settings.ReportPath is { } reportPath)
+            {
+                o.ReportPath = reportPath;
+            }
         });
 
         var app = builder.Build();

@@ -42,6 +42,13 @@ public sealed class GracefulOptions
     /// <summary>How long each shutdown hook may run, unless the hook names its own timeout.</summary>
     public TimeSpan HookTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Where to write the shutdown report as JSON at the end of every shutdown: the signal, each phase's duration,
+    /// the connections at drain start, every request in flight at the signal or arriving during the drain with its
+    /// outcome, and totals. Null (the default): the report is only logged, as the last line.
+    /// </summary>
+    public string? ReportPath { get; set; }
+
     /// <summary>The process exit code when the drain deadline cut requests (a clean drain exits 0).</summary>
     public int DeadlineExitCode { get; set; } = 1;
 

@@ -6,6 +6,7 @@ using Graceful.AspNetCore.Hosting;
 using Graceful.AspNetCore.Limits;
 using Graceful.AspNetCore.Listeners;
 using Graceful.AspNetCore.Metrics;
+using Graceful.AspNetCore.Reporting;
 using Graceful.AspNetCore.Signals;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
@@ -62,6 +63,8 @@ public static class GracefulServiceCollectionExtensions
         services.AddSingleton<ListenerRegistry>();
         services.AddSingleton<ShutdownHookRunner>();
         services.AddSingleton<ShutdownTokens>();
+        services.AddSingleton<ShutdownRecorder>();
+        services.AddSingleton<ShutdownReportWriter>();
         services.AddSingleton<IShutdownTokens>(sp => sp.GetRequiredService<ShutdownTokens>());
         services.AddSingleton<ShutdownCoordinator>();
         services.AddSingleton<IGracefulShutdown>(sp => sp.GetRequiredService<ShutdownCoordinator>());

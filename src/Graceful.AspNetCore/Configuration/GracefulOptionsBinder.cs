@@ -22,6 +22,10 @@ internal sealed class GracefulOptionsBinder(IConfiguration configuration) : ICon
         BindDuration(section, nameof(GracefulOptions.SoftDrainTimeout), v => options.SoftDrainTimeout = v, errors);
         BindBool(section, nameof(GracefulOptions.AbortRequestsAtSoftDeadline), v => options.AbortRequestsAtSoftDeadline = v, errors);
         BindInt(section, nameof(GracefulOptions.DeadlineExitCode), v => options.DeadlineExitCode = v, errors);
+        if (section[nameof(GracefulOptions.ReportPath)] is { Length: > 0 } reportPath)
+        {
+            options.ReportPath = reportPath;
+        }
 
         var limits = section.GetSection(nameof(GracefulOptions.Limits));
         BindDuration(limits, nameof(options.Limits.ReadHeaderTimeout), v => options.Limits.ReadHeaderTimeout = v, errors);

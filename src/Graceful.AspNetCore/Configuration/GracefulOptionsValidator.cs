@@ -29,6 +29,11 @@ internal sealed class GracefulOptionsValidator : IValidateOptions<GracefulOption
             errors.Add($"{Section}:{nameof(options.DeadlineExitCode)} must be 1 to 255 (was {options.DeadlineExitCode}): a cut drain must not look clean.");
         }
 
+        if (options.ReportPath is { } reportPath && Path.GetDirectoryName(Path.GetFullPath(reportPath)) is { } folder && !Directory.Exists(folder))
+        {
+            errors.Add($"{Section}:{nameof(options.ReportPath)}: the folder '{folder}' does not exist.");
+        }
+
         var limits = options.Limits;
         RequirePositiveOrInfinite(errors, LimitsSection, nameof(limits.ReadHeaderTimeout), limits.ReadHeaderTimeout);
         RequirePositiveOrInfinite(errors, LimitsSection, nameof(limits.ReadTimeout), limits.ReadTimeout);

@@ -6,7 +6,10 @@ namespace Graceful.AspNetCore;
 /// </summary>
 public interface IShutdownTokens
 {
-    /// <summary>Fires when the drain starts: the listeners have closed and the application is on its way out.</summary>
+    /// <summary>
+    /// Fires when the drain starts: the listeners have closed, every connection has been told how it ends, and the
+    /// application is on its way out. Long-lived streams (WebSockets, server-sent events) should end now.
+    /// </summary>
     CancellationToken Draining { get; }
 
     /// <summary>

@@ -3,6 +3,7 @@ using Graceful.AspNetCore.Connections;
 using Graceful.AspNetCore.Hooks;
 using Graceful.AspNetCore.Listeners;
 using Graceful.AspNetCore.Metrics;
+using Graceful.AspNetCore.Reporting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -31,6 +32,7 @@ internal sealed partial class ShutdownCoordinator(
     ShutdownHookRunner hooks,
     ShutdownTokens tokens,
     GracefulMetrics metrics,
+    ShutdownRecorder recorder,
     IServiceProvider services,
     IHostApplicationLifetime lifetime,
     IOptions<GracefulOptions> options,
@@ -60,6 +62,7 @@ internal sealed partial class ShutdownCoordinator(
             return false;
         }
 
+        recorder.Begin(begun, connections.InFlightRequests());
         var (open, inFlight) = connections.Count();
         LogShutdownStarted(logger, trigger, inFlight, open);
         return true;
@@ -84,6 +87,7 @@ internal sealed partial class ShutdownCoordinator(
         TryBeginQuietly(nameof(IHostApplicationLifetime.StopApplication));
         await DrainOnceAsync();
         await hooks.RunAllAsync();
+        recorder.PhaseEnded("hooks");
     }
 
     private void TryBeginQuietly(string trigger)
@@ -107,12 +111,12 @@ internal sealed partial class ShutdownCoordinator(
         var phase = time.GetTimestamp();
         var endpoints = await listeners.UnbindAllAsync();
         metrics.DrainStarted();
-        tokens.StartDraining();
         if (options.Value.SoftDrainTimeout is var soft && soft != Timeout.InfiniteTimeSpan)
         {
             tokens.ScheduleSoftDeadline(soft - time.GetElapsedTime(trigger.Timestamp));
         }
 
+        recorder.PhaseEnded("stop-accepting");
         var took = Since(phase);
         var endpointList = string.Join(", ", endpoints);
         LogStoppedAccepting(logger, endpointList, endpoints.Count, took);
@@ -121,12 +125,16 @@ internal sealed partial class ShutdownCoordinator(
         var (connectionsAtStart, requestsAtStart) = connections.Count();
         var idleGrace = options.Value.IdleGrace;
         var start = connections.BeginDrain(idleGrace);
+        recorder.DrainStart = start;
+        recorder.PhaseEnded("close-idle");
+        tokens.StartDraining();
         took = Since(phase);
         var grace = new LoggedDuration(idleGrace);
         LogClosedIdle(logger, took, start.IdleClosed, start.KeptForNextRequest, grace, start.Busy);
 
         phase = time.GetTimestamp();
         var cut = await WaitForInFlightAsync();
+        recorder.PhaseEnded("drain");
         took = Since(phase);
         var result = new DrainResult(cut.Count == 0, trigger.Name, time.GetElapsedTime(trigger.Timestamp),
             connectionsAtStart, requestsAtStart, start.IdleClosed, cut);
@@ -174,7 +182,9 @@ internal sealed partial class ShutdownCoordinator(
     private async Task<IReadOnlyList<CutRequest>> CutAsync(Task allClosed)
     {
         var now = time.GetTimestamp();
-        var cut = connections.InFlightRequests()
+        var running = connections.InFlightRequests();
+        running.ForEach(r => r.MarkAborted());
+        var cut = running
             .Select(r => new CutRequest(r.Method, r.Path, r.ConnectionId, time.GetElapsedTime(r.StartedAt, now)))
             .ToList();
         foreach (var request in cut)

@@ -2,6 +2,7 @@ using Graceful.AspNetCore.Connections;
 using Graceful.AspNetCore.Draining;
 using Graceful.AspNetCore.Limits;
 using Graceful.AspNetCore.Metrics;
+using Graceful.AspNetCore.Reporting;
 using Graceful.AspNetCore.Requests;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -15,13 +16,14 @@ internal sealed class GracefulStartupFilter(
     IOptions<GracefulOptions> options,
     ConnectionTracker connections,
     ShutdownTokens tokens,
+    ShutdownRecorder recorder,
     GracefulMetrics metrics,
     TimeProvider time,
     ILoggerFactory loggers) : IStartupFilter
 {
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
-        app.Use(inner => RequestTrackingMiddleware.Create(inner, connections, tokens, metrics, time));
+        app.Use(inner => RequestTrackingMiddleware.Create(inner, connections, tokens, recorder, metrics, time));
         if (options.Value.AbortRequestsAtSoftDeadline)
         {
             app.Use(inner => SoftDeadlineAbortMiddleware.Create(inner, tokens));

@@ -2,6 +2,7 @@ using Graceful.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Graceful.AspNetCore.Draining;
 using Graceful.AspNetCore.Metrics;
+using Graceful.AspNetCore.Reporting;
 using Microsoft.AspNetCore.Http;
 
 namespace Graceful.AspNetCore.Requests;
@@ -9,7 +10,8 @@ namespace Graceful.AspNetCore.Requests;
 /// <summary>Records each request on its connection while the application handles it, so the drain can tell busy from idle.</summary>
 internal static class RequestTrackingMiddleware
 {
-    public static RequestDelegate Create(RequestDelegate next, ConnectionTracker tracker, ShutdownTokens tokens, GracefulMetrics metrics, TimeProvider time) => context =>
+    public static RequestDelegate Create(RequestDelegate next, ConnectionTracker tracker, ShutdownTokens tokens, ShutdownRecorder recorder,
+        GracefulMetrics metrics, TimeProvider time) => context =>
     {
         context.Features.Set<IShutdownTokens>(tokens);
 
@@ -19,14 +21,20 @@ internal static class RequestTrackingMiddleware
             return next(context);
         }
 
-        return TrackAsync(next, context, connection, tracker, metrics, time);
+        return TrackAsync(next, context, connection, tracker, recorder, metrics, time);
     };
 
-    private static async Task TrackAsync(RequestDelegate next, HttpContext context, TrackedConnection connection, ConnectionTracker tracker, GracefulMetrics metrics, TimeProvider time)
+    private static async Task TrackAsync(RequestDelegate next, HttpContext context, TrackedConnection connection, ConnectionTracker tracker,
+        ShutdownRecorder recorder, GracefulMetrics metrics, TimeProvider time)
     {
         metrics.RequestStarted();
         var request = new InFlightRequest(context.Request.Method, context.Request.Path.Value ?? "/", connection.ConnectionId, time.GetTimestamp());
         connection.RequestStarted(request, HttpProtocol.IsHttp2(context.Request.Protocol));
+        if (recorder.IsRecording)
+        {
+            recorder.Add(request);
+        }
+
         if (tracker.IsClosing)
         {
             // Arrived during the drain on a connection kept for it: answer it, then close (Connection: close).
@@ -39,7 +47,9 @@ internal static class RequestTrackingMiddleware
         }
         finally
         {
-            connection.RequestEnded(request, time.GetTimestamp());
+            var ended = time.GetTimestamp();
+            request.End(ended);
+            connection.RequestEnded(request, ended);
             metrics.RequestEnded();
         }
     }

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Graceful.AspNetCore.Configuration;
 using Graceful.AspNetCore.Draining;
+using Graceful.AspNetCore.Reporting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -14,6 +15,8 @@ namespace Graceful.AspNetCore.Signals;
 /// </summary>
 internal sealed partial class GracefulHostLifetime(
     ShutdownCoordinator coordinator,
+    ShutdownRecorder recorder,
+    ShutdownReportWriter reportWriter,
     IHostApplicationLifetime applicationLifetime,
     IHostEnvironment environment,
     IOptions<ConsoleLifetimeOptions> consoleOptions,
@@ -60,8 +63,10 @@ internal sealed partial class GracefulHostLifetime(
     {
         if (coordinator.Trigger is { } trigger)
         {
+            var report = recorder.Build(Environment.ExitCode);
+            reportWriter.Write(report);
             var elapsed = new LoggedDuration(time.GetElapsedTime(trigger.Timestamp));
-            LogExited(_logger, trigger.Name, Environment.ExitCode, elapsed);
+            LogExited(_logger, report, report.ExitCode, elapsed);
         }
 
         return Task.CompletedTask;
@@ -85,7 +90,8 @@ internal sealed partial class GracefulHostLifetime(
     private static partial void LogContentRoot(ILogger logger, string contentRoot);
 
     [LoggerMessage(EventId = 40, EventName = "Exited", Level = LogLevel.Information,
-        Message = "Phase 5/5 exit: exited {Elapsed} after {Trigger} (exit code {ExitCode})")]
-    // Same parameter shape as the drain's phase-1 line, so its logging code is compiled before the last response.
-    private static partial void LogExited(ILogger logger, string trigger, int exitCode, LoggedDuration elapsed);
+        Message = "Phase 5/5 exit: exited {Elapsed} (exit code {ExitCode}) after {Report}")]
+    // The shutdown report's log event. Same parameter shape (reference, int, reference) as the drain's phase-1 line,
+    // so its logging code is compiled before the last response.
+    private static partial void LogExited(ILogger logger, ShutdownReport report, int exitCode, LoggedDuration elapsed);
 }

@@ -1,0 +1,37 @@
+using System.Text.Json.Serialization;
+
+namespace Graceful.AspNetCore.Reporting;
+
+/// <summary>What one shutdown did, written at its end to the log and, with <see cref="GracefulOptions.ReportPath"/>, to a JSON file.</summary>
+internal sealed record ShutdownReport(
+    string Signal,
+    DateTimeOffset StartedAt,
+    int ExitCode,
+    double TotalSeconds,
+    IReadOnlyList<PhaseTiming> Phases,
+    ConnectionCounts ConnectionsAtDrainStart,
+    IReadOnlyList<ReportedRequest> Requests,
+    RequestTotals Totals)
+{
+    public override string ToString() =>
+        $"{Signal}: {Totals.Requests} requests in flight or arriving, {Totals.Completed} completed, " +
+        $"{Totals.CompletedAfterSoftDeadline} completed after the soft deadline, {Totals.Aborted} aborted";
+}
+
+/// <summary>One phase of the shutdown and how long it took.</summary>
+internal sealed record PhaseTiming(string Name, double Seconds);
+
+/// <summary>The connections open when the drain started, by how the drain handled them.</summary>
+internal sealed record ConnectionCounts(int Total, int Busy, int IdleClosed, int KeptForNextRequest);
+
+/// <summary>A request in flight at the signal or arriving during the drain.</summary>
+internal sealed record ReportedRequest(string Method, string Path, string ConnectionId, DateTimeOffset Start, DateTimeOffset? End, string Outcome);
+
+/// <summary>How the reported requests ended.</summary>
+internal sealed record RequestTotals(int Requests, int Completed, int CompletedAfterSoftDeadline, int Aborted);
+
+/// <summary>The report's JSON, generated at compile time so it works trimmed and under NativeAOT.</summary>
+[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(ShutdownReport))]
+internal sealed partial class ShutdownReportJson : JsonSerializerContext;

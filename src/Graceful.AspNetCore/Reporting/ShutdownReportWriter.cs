@@ -1,0 +1,33 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Graceful.AspNetCore.Reporting;
+
+/// <summary>Writes the report to <see cref="GracefulOptions.ReportPath"/>, replacing the file in one step.</summary>
+internal sealed partial class ShutdownReportWriter(IOptions<GracefulOptions> options, ILogger<ShutdownReportWriter> logger)
+{
+    public void Write(ShutdownReport report)
+    {
+        if (options.Value.ReportPath is not { } path)
+        {
+            return;
+        }
+
+        try
+        {
+            // A reader never sees half a report: write beside it, then rename over it.
+            var temporary = path + ".tmp";
+            File.WriteAllBytes(temporary, JsonSerializer.SerializeToUtf8Bytes(report, ShutdownReportJson.Default.ShutdownReport));
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The shutdown itself went fine; a report that cannot be written must not change its outcome.
+            LogWriteFailed(logger, ex, path);
+        }
+    }
+
+    [LoggerMessage(EventId = 51, EventName = "ReportWriteFailed", Level = LogLevel.Error, Message = "Could not write the shutdown report to {Path}")]
+    private static partial void LogWriteFailed(ILogger logger, Exception exception, string path);
+}
