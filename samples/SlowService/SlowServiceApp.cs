@@ -35,7 +35,11 @@ internal static partial class SlowServiceApp
         var app = builder.Build();
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("SlowService");
 
+        app.UseWebSockets();
         app.MapGet("/ping", () => "pong");
+        app.MapGet("/events", (IShutdownTokens shutdown, CancellationToken requestAborted) =>
+            TypedResults.ServerSentEvents(StreamEndpoints.TicksAsync(requestAborted).UntilDraining(shutdown, requestAborted), eventType: "tick"));
+        app.Map("/ws", StreamEndpoints.EchoAsync);
         app.MapGet("/slow", async (CancellationToken requestAborted) =>
         {
             LogStart(log);

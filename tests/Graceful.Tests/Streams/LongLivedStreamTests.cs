@@ -1,0 +1,110 @@
+using System.Net.WebSockets;
+using System.Text;
+using Graceful.AspNetCore;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace Graceful.Tests.Streams;
+
+/// <summary>Streams that would otherwise hold the drain until the deadline end cleanly when it starts.</summary>
+public class LongLivedStreamTests
+{
+    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task WebSocketClient_ReceivesClose1001_WhenTheServiceDrains()
+    {
+        await using var service = await SlowService.StartAsync();
+        using var client = new ClientWebSocket();
+        await client.ConnectAsync(new Uri($"ws://{service.BaseAddress.Authority}/ws"), CancellationToken.None);
+        await client.SendAsync("hello"u8.ToArray(), WebSocketMessageType.Text, true, CancellationToken.None);
+        var buffer = new byte[1024];
+        var echo = await client.ReceiveAsync(buffer, CancellationToken.None);
+        Assert.Equal("hello", Encoding.UTF8.GetString(buffer, 0, echo.Count));
+
+        service.Signal(Signals.SIGTERM);
+        using var timeout = new CancellationTokenSource(Generous);
+        var closing = await client.ReceiveAsync(buffer, timeout.Token);
+
+        Assert.Equal(WebSocketMessageType.Close, closing.MessageType);
+        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, client.CloseStatus); // 1001, Going Away
+        Assert.Equal("Server shutting down", client.CloseStatusDescription);
+        await client.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
+        Assert.Equal(0, await service.WaitForExitAsync(Generous));
+        Assert.Contains(service.Lines, l => l.Contains("1 completed") && l.Contains("0 aborted"));
+    }
+
+    [Fact]
+    public async Task ServerSentEventsClient_SeesItsStreamEnd_WhenTheServiceDrains()
+    {
+        await using var service = await SlowService.StartAsync();
+        using var client = new HttpClient { BaseAddress = service.BaseAddress, Timeout = Generous };
+        using var response = await client.GetAsync("/events", HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        var lines = new List<string>();
+        while (!lines.Contains("data: 1"))
+        {
+            lines.Add(await reader.ReadLineAsync() ?? throw new EndOfStreamException("the stream ended before its first event"));
+        }
+
+        service.Signal(Signals.SIGTERM);
+        using var timeout = new CancellationTokenSource(Generous);
+        while (await reader.ReadLineAsync(timeout.Token) is { } line)
+        {
+            lines.Add(line);
+        }
+
+        // ReadLine returned null: the chunked response ended properly rather than being cut.
+        Assert.Contains("event: tick", lines);
+        Assert.Equal(0, await service.WaitForExitAsync(Generous));
+        Assert.Contains(service.Lines, l => l.Contains("1 completed") && l.Contains("0 aborted"));
+    }
+
+    [Fact]
+    public async Task Http2Client_SeesGoAway_AndItsOpenStreamStillCompletes()
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var app = await TestApp.StartAsync(
+            a => a.MapGet("/slow", async () =>
+            {
+                started.TrySetResult();
+                await release.Task;
+                return "done";
+            }),
+            configureBuilder: b => b.WebHost.ConfigureKestrel(k => k.ConfigureEndpointDefaults(l => l.Protocols = HttpProtocols.Http2)));
+        using var connection = await Http2RawConnection.ConnectAsync(app.BaseAddress);
+        await connection.SendGetAsync(1, "/slow");
+        await started.Task.WaitAsync(Generous);
+        using var timeout = new CancellationTokenSource(Generous);
+
+        var shutdown = app.Shutdown.ShutdownAsync();
+        Http2Frame frame;
+        do
+        {
+            frame = await connection.ReadFrameAsync(timeout.Token);
+        }
+        while (frame.Type != Http2Frame.GoAway);
+        Assert.Equal(0u, frame.ErrorCode);
+        Assert.True(frame.LastStreamId >= 1, "the open stream is within GOAWAY's last stream id");
+        Assert.False(shutdown.IsCompleted, "the drain waits for the open stream");
+
+        release.SetResult();
+        var responseHeaders = false;
+        do
+        {
+            frame = await connection.ReadFrameAsync(timeout.Token);
+            if (frame.Type == Http2Frame.Headers && frame.StreamId == 1)
+            {
+                Assert.Equal(0x88, frame.Payload[0]); // HPACK static entry 8, ":status: 200"
+                responseHeaders = true;
+            }
+        }
+        while (!(frame.StreamId == 1 && frame.IsEndStream));
+
+        Assert.True(responseHeaders);
+        Assert.True((await shutdown.WaitAsync(Generous)).Completed);
+    }
+}
