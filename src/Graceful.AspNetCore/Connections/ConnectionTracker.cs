@@ -17,7 +17,11 @@ internal sealed class ConnectionTracker(GracefulMetrics metrics, TimeProvider ti
     private volatile bool _closing;
     private TimeSpan _idleGrace;
 
-    public int OpenCount => _open.Count;
+    // Counted apart from the dictionary: its Count takes every lock and IsEmpty scans every bucket, which made
+    // closing 10,000 connections quadratic.
+    private int _openCount;
+
+    public int OpenCount => Volatile.Read(ref _openCount);
 
     public bool IsClosing => _closing;
 
@@ -25,6 +29,7 @@ internal sealed class ConnectionTracker(GracefulMetrics metrics, TimeProvider ti
     {
         var connection = new TrackedConnection(inner, this, time.GetTimestamp());
         _open.TryAdd(connection, 0);
+        Interlocked.Increment(ref _openCount);
         metrics.ConnectionOpened();
         // Accepted just before the listeners closed: its client may be sending its first request right now.
         if (_closing)
@@ -39,11 +44,11 @@ internal sealed class ConnectionTracker(GracefulMetrics metrics, TimeProvider ti
     {
         _open.TryRemove(connection, out _);
         metrics.ConnectionClosed();
-        if (_open.IsEmpty)
+        if (Interlocked.Decrement(ref _openCount) == 0)
         {
             lock (_gate)
             {
-                if (_open.IsEmpty)
+                if (OpenCount == 0)
                 {
                     _allClosed?.TrySetResult();
                 }
@@ -124,7 +129,7 @@ internal sealed class ConnectionTracker(GracefulMetrics metrics, TimeProvider ti
     {
         lock (_gate)
         {
-            if (_open.IsEmpty)
+            if (OpenCount == 0)
             {
                 return Task.CompletedTask;
             }

@@ -1,11 +1,13 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 
+namespace Graceful.TestSupport;
+
 /// <summary>
 /// Sees a process exit the moment the kernel reports it: a pidfd (pidfd_open, Linux 5.3+) polled on a dedicated
 /// thread becomes readable when the process has exited, independent of how .NET reaps its children.
 /// </summary>
-internal static partial class ExitWatch
+public static partial class ExitWatch
 {
     private const long SysPidfdOpen = 434;
     private const short PollIn = 0x001;

@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using System.Globalization;
+using Graceful.TestSupport;
+
+// Usage:
+//   Drain lost [clients] [rounds] name=program ...   busy keep-alive clients on /ping, one SIGTERM a round:
+//                                                    requests answered, lost (sent, then EOF/reset), refused
+//   Drain idle [connections] [rounds] name=program ...   exit time after SIGTERM with that many keep-alive
+//                                                    connections, each used once and then idle for 2 s
+// A program is a .dll (run with dotnet) or an executable; each is started with --urls http://127.0.0.1:0.
+var mode = args[0];
+var count = int.Parse(args[1], CultureInfo.InvariantCulture);
+var rounds = int.Parse(args[2], CultureInfo.InvariantCulture);
+var apps = args.Skip(3).Select(a => (Name: a[..a.IndexOf('=', StringComparison.Ordinal)], Program: a[(a.IndexOf('=', StringComparison.Ordinal) + 1)..])).ToArray();
+
+switch (mode)
+{
+    case "lost":
+        Console.WriteLine($"Busy keep-alive clients racing one SIGTERM: {count} clients on GET /ping, SIGTERM after 1 s, {rounds} rounds each.");
+        Console.WriteLine();
+        Console.WriteLine("| server | requests answered | lost (sent, then EOF/reset) | lost per round | refused connects |");
+        Console.WriteLine("|---|---|---|---|---|");
+        foreach (var (name, program) in apps)
+        {
+            var total = new LoadResult(0, 0, 0);
+            for (var round = 0; round < rounds; round++)
+            {
+                var result = await LostRoundAsync(program, count);
+                total = new LoadResult(total.Ok + result.Ok, total.Lost + result.Lost, total.Refused + result.Refused);
+            }
+
+            Console.WriteLine($"| {name} | {total.Ok} | {total.Lost} | {(double)total.Lost / rounds:0.#} | {total.Refused} |");
+        }
+
+        break;
+    case "idle":
+        Console.WriteLine($"Exit after SIGTERM with {count} keep-alive connections idle for 2 s (longer than Graceful's 1 s idle grace); {rounds} rounds, milliseconds.");
+        Console.WriteLine();
+        Console.WriteLine("| server | median | max |");
+        Console.WriteLine("|---|---|---|");
+        foreach (var (name, program) in apps)
+        {
+            var times = new List<double>();
+            for (var round = 0; round < rounds; round++)
+            {
+                times.Add(await IdleExitAsync(program, count));
+            }
+
+            times.Sort();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {times[times.Count / 2]:0.0} | {times[^1]:0.0} |"));
+        }
+
+        break;
+    default:
+        throw new ArgumentException($"Unknown mode {mode}: use lost or idle.");
+}
+
+return 0;
+
+static async Task<LoadResult> LostRoundAsync(string program, int clients)
+{
+    await using var app = await ServiceProcess.StartAsync(program, ["--urls", "http://127.0.0.1:0"]);
+    var load = KeepAliveLoad.RunAsync(app.BaseAddress, clients, "/ping", TimeSpan.FromSeconds(8));
+    await Task.Delay(1000);
+    app.Signal(Signals.SIGTERM);
+    var result = await load;
+    await app.WaitForExitAsync(TimeSpan.FromSeconds(30));
+    return result;
+}
+
+static async Task<double> IdleExitAsync(string program, int connections)
+{
+    await using var app = await ServiceProcess.StartAsync(program, ["--urls", "http://127.0.0.1:0"]);
+    var exited = ExitWatch.Start(app.Pid);
+    var open = new List<RawHttpConnection>(connections);
+    try
+    {
+        // Open in batches: a burst of 10,000 connects would overflow the listen backlog.
+        for (var i = 0; i < connections; i += 200)
+        {
+            var batch = await Task.WhenAll(Enumerable.Range(0, Math.Min(200, connections - i)).Select(async _ =>
+            {
+                var connection = await RawHttpConnection.ConnectAsync(app.BaseAddress);
+                await connection.SendGetAsync("/ping");
+                await connection.ReadResponseAsync();
+                return connection;
+            }));
+            open.AddRange(batch);
+        }
+
+        await Task.Delay(2000);
+        var signalled = Stopwatch.GetTimestamp();
+        app.Signal(Signals.SIGTERM);
+        await app.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        return Stopwatch.GetElapsedTime(signalled, await exited).TotalMilliseconds;
+    }
+    finally
+    {
+        open.ForEach(c => c.Dispose());
+    }
+}
