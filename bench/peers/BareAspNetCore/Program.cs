@@ -1,16 +1,20 @@
+using Graceful.AspNetCore;
+
 // A bare ASP.NET Core app with the same routes as samples/SlowService, stopped by the Generic Host's own
-// ConsoleLifetime: the peer Graceful is measured against. Usage: BareAspNetCore --urls URL [--slow 30s]
+// ConsoleLifetime: the peer Graceful is measured against. With --graceful, the same app with AddGraceful and
+// nothing else changed, for on/off comparisons. Usage: BareAspNetCore --urls URL [--slow 30s] [--graceful]
 var slow = TimeSpan.FromSeconds(30);
 var urls = "http://*:8080";
-for (var i = 0; i + 1 < args.Length; i += 2)
+var graceful = args.Contains("--graceful");
+for (var i = 0; i + 1 < args.Length; i++)
 {
     switch (args[i])
     {
         case "--slow":
-            slow = ParseDuration(args[i + 1]);
+            slow = ParseDuration(args[++i]);
             break;
         case "--urls":
-            urls = args[i + 1];
+            urls = args[++i];
             break;
     }
 }
@@ -18,6 +22,11 @@ for (var i = 0; i + 1 < args.Length; i += 2)
 var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
 builder.WebHost.UseUrls(urls);
 builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+if (graceful)
+{
+    builder.Services.AddGraceful();
+}
+
 var app = builder.Build();
 app.MapGet("/ping", () => "pong");
 app.MapGet("/slow", async (CancellationToken ct) =>

@@ -1,0 +1,60 @@
+using BenchmarkDotNet.Attributes;
+using Graceful.AspNetCore.Connections;
+using Graceful.AspNetCore.Draining;
+using Graceful.AspNetCore.Metrics;
+using Graceful.AspNetCore.Reporting;
+using Graceful.AspNetCore.Requests;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using System.Diagnostics.Metrics;
+
+namespace Graceful.Benchmarks;
+
+/// <summary>
+/// What Graceful's request tracking adds to one request, against the same pipeline without it. The request is a
+/// reused DefaultHttpContext on a tracked connection, as Kestrel reuses one per keep-alive connection.
+/// </summary>
+[MemoryDiagnoser]
+public class RequestTrackingBenchmarks
+{
+    private readonly DefaultHttpContext _context = new();
+    private RequestDelegate _bare = null!;
+    private RequestDelegate _tracked = null!;
+    private ServiceProvider _services = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var time = TimeProvider.System;
+        var metrics = new GracefulMetrics(_services.GetRequiredService<IMeterFactory>());
+        var tracker = new ConnectionTracker(metrics, time);
+        var tokens = new ShutdownTokens(time);
+        var recorder = new ShutdownRecorder(tokens, time);
+        var connection = tracker.Track(new DefaultConnectionContext("bench"));
+        _context.Features.Set<IConnectionItemsFeature>(new ItemsFeature(connection.Items));
+        _context.Request.Method = "GET";
+        _context.Request.Path = "/ping";
+        _context.Request.Protocol = "HTTP/1.1";
+
+        RequestDelegate endpoint = _ => Task.CompletedTask;
+        _bare = endpoint;
+        _tracked = RequestTrackingMiddleware.Create(endpoint, tracker, tokens, recorder, metrics, time);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _services.Dispose();
+
+    [Benchmark(Baseline = true)]
+    public Task WithoutGraceful() => _bare(_context);
+
+    [Benchmark]
+    public Task WithGracefulTracking() => _tracked(_context);
+
+    private sealed class ItemsFeature(IDictionary<object, object?> items) : IConnectionItemsFeature
+    {
+        public IDictionary<object, object?> Items { get; set; } = items;
+    }
+}
