@@ -40,57 +40,33 @@ internal sealed class GracefulOptionsBinder(IConfiguration configuration) : ICon
         }
     }
 
-    private static void BindDuration(IConfigurationSection section, string key, Action<TimeSpan> set, List<string> errors)
+    private delegate bool TryParse<T>(string text, out T value);
+
+    private static void BindDuration(IConfigurationSection section, string key, Action<TimeSpan> set, List<string> errors) =>
+        Bind(section, key, GracefulDuration.TryParse, GracefulDuration.Syntax, set, errors);
+
+    private static void BindBool(IConfigurationSection section, string key, Action<bool> set, List<string> errors) =>
+        Bind(section, key, bool.TryParse, "true or false", set, errors);
+
+    private static void BindInt(IConfigurationSection section, string key, Action<int> set, List<string> errors) =>
+        Bind(section, key, static (string text, out int value) => int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out value),
+            "a whole number", set, errors);
+
+    // A key that is absent leaves the default; one that does not parse is reported with its full path.
+    private static void Bind<T>(IConfigurationSection section, string key, TryParse<T> tryParse, string expected, Action<T> set, List<string> errors)
     {
-        var text = section[key];
-        if (text is null)
+        if (section[key] is not { } text)
         {
             return;
         }
 
-        if (GracefulDuration.TryParse(text, out var value))
+        if (tryParse(text, out var value))
         {
             set(value);
         }
         else
         {
-            errors.Add($"{section.Path}:{key}: '{text}' is not {GracefulDuration.Syntax}.");
-        }
-    }
-
-    private static void BindBool(IConfigurationSection section, string key, Action<bool> set, List<string> errors)
-    {
-        var text = section[key];
-        if (text is null)
-        {
-            return;
-        }
-
-        if (bool.TryParse(text, out var value))
-        {
-            set(value);
-        }
-        else
-        {
-            errors.Add($"{section.Path}:{key}: '{text}' is not true or false.");
-        }
-    }
-
-    private static void BindInt(IConfigurationSection section, string key, Action<int> set, List<string> errors)
-    {
-        var text = section[key];
-        if (text is null)
-        {
-            return;
-        }
-
-        if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
-        {
-            set(value);
-        }
-        else
-        {
-            errors.Add($"{section.Path}:{key}: '{text}' is not a whole number.");
+            errors.Add($"{section.Path}:{key}: '{text}' is not {expected}.");
         }
     }
 }
