@@ -15,7 +15,11 @@ internal sealed class TrackedConnection : ConnectionContext
 {
     private readonly ConnectionContext _inner;
     private readonly ConnectionTracker _tracker;
-    private readonly List<InFlightRequest> _requests = new(1);
+    // HTTP/1.1 serves one request at a time: it lives in a lock-free slot. Only HTTP/2's concurrent streams need
+    // the locked list.
+    private readonly Lock _moreGate = new();
+    private InFlightRequest? _single;
+    private List<InFlightRequest>? _more;
     private long _lastActivity;
     private ITimer? _idleClose;
     private int _disposed;
@@ -57,19 +61,32 @@ internal sealed class TrackedConnection : ConnectionContext
     {
         get
         {
-            lock (_requests)
+            var count = Volatile.Read(ref _single) is null ? 0 : 1;
+            if (Volatile.Read(ref _more) is { } more)
             {
-                return _requests.Count;
+                lock (_moreGate)
+                {
+                    count += more.Count;
+                }
             }
+
+            return count;
         }
     }
 
     public void RequestStarted(InFlightRequest request, bool isHttp2)
     {
-        IsHttp2 |= isHttp2;
-        lock (_requests)
+        if (isHttp2)
         {
-            _requests.Add(request);
+            IsHttp2 = true;
+        }
+
+        if (Interlocked.CompareExchange(ref _single, request, null) is not null)
+        {
+            lock (_moreGate)
+            {
+                (_more ??= []).Add(request);
+            }
         }
 
         Volatile.Write(ref _lastActivity, request.StartedAt);
@@ -77,9 +94,12 @@ internal sealed class TrackedConnection : ConnectionContext
 
     public void RequestEnded(InFlightRequest request, long endedAt)
     {
-        lock (_requests)
+        if (Interlocked.CompareExchange(ref _single, null, request) != request)
         {
-            _requests.Remove(request);
+            lock (_moreGate)
+            {
+                _more?.Remove(request);
+            }
         }
 
         Volatile.Write(ref _lastActivity, endedAt);
@@ -103,9 +123,17 @@ internal sealed class TrackedConnection : ConnectionContext
 
     public void CopyRequestsTo(List<InFlightRequest> into)
     {
-        lock (_requests)
+        if (Volatile.Read(ref _single) is { } single)
         {
-            into.AddRange(_requests);
+            into.Add(single);
+        }
+
+        if (Volatile.Read(ref _more) is { } more)
+        {
+            lock (_moreGate)
+            {
+                into.AddRange(more);
+            }
         }
     }
 

@@ -24,7 +24,7 @@ internal static class RequestTrackingMiddleware
         return TrackAsync(next, context, connection, tracker, recorder, metrics, time);
     };
 
-    private static async Task TrackAsync(RequestDelegate next, HttpContext context, TrackedConnection connection, ConnectionTracker tracker,
+    private static Task TrackAsync(RequestDelegate next, HttpContext context, TrackedConnection connection, ConnectionTracker tracker,
         ShutdownRecorder recorder, GracefulMetrics metrics, TimeProvider time)
     {
         metrics.RequestStarted();
@@ -41,16 +41,44 @@ internal static class RequestTrackingMiddleware
             connection.RequestClose();
         }
 
+        Task handled;
         try
         {
-            await next(context);
+            handled = next(context);
+        }
+        catch
+        {
+            End(connection, request, metrics, time);
+            throw;
+        }
+
+        // Most requests finish synchronously from here; only the others pay for an async state machine.
+        if (handled.IsCompleted)
+        {
+            End(connection, request, metrics, time);
+            return handled;
+        }
+
+        return EndWhenHandledAsync(handled, connection, request, metrics, time);
+    }
+
+    private static async Task EndWhenHandledAsync(Task handled, TrackedConnection connection, InFlightRequest request, GracefulMetrics metrics, TimeProvider time)
+    {
+        try
+        {
+            await handled;
         }
         finally
         {
-            var ended = time.GetTimestamp();
-            request.End(ended);
-            connection.RequestEnded(request, ended);
-            metrics.RequestEnded();
+            End(connection, request, metrics, time);
         }
+    }
+
+    private static void End(TrackedConnection connection, InFlightRequest request, GracefulMetrics metrics, TimeProvider time)
+    {
+        var ended = time.GetTimestamp();
+        request.End(ended);
+        connection.RequestEnded(request, ended);
+        metrics.RequestEnded();
     }
 }
