@@ -39,6 +39,12 @@ public sealed class GracefulOptions
     /// </summary>
     public TimeSpan IdleGrace { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// What a second SIGTERM, SIGINT or SIGQUIT during the shutdown does: true (the default) cuts the drain now, as
+    /// if its deadline had passed, so an operator's second Ctrl+C is never ignored; false logs it and waits on.
+    /// </summary>
+    public bool SecondSignalForcesDeadline { get; set; } = true;
+
     /// <summary>How long each shutdown hook may run, unless the hook names its own timeout.</summary>
     public TimeSpan HookTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -21,6 +21,7 @@ internal sealed class GracefulOptionsBinder(IConfiguration configuration) : ICon
         BindDuration(section, nameof(GracefulOptions.IdleGrace), v => options.IdleGrace = v, errors);
         BindDuration(section, nameof(GracefulOptions.SoftDrainTimeout), v => options.SoftDrainTimeout = v, errors);
         BindBool(section, nameof(GracefulOptions.AbortRequestsAtSoftDeadline), v => options.AbortRequestsAtSoftDeadline = v, errors);
+        BindBool(section, nameof(GracefulOptions.SecondSignalForcesDeadline), v => options.SecondSignalForcesDeadline = v, errors);
         BindInt(section, nameof(GracefulOptions.DeadlineExitCode), v => options.DeadlineExitCode = v, errors);
         if (section[nameof(GracefulOptions.ReportPath)] is { Length: > 0 } reportPath)
         {

@@ -17,6 +17,10 @@ internal sealed partial class ShutdownCoordinator
         Message = "{Trigger} received while already shutting down: the drain goes on")]
     private static partial void LogAlreadyShuttingDown(ILogger logger, string trigger);
 
+    [LoggerMessage(EventId = 18, EventName = "ForcingDeadline", Level = LogLevel.Warning,
+        Message = "{Signal} received again: cutting the drain now, as if its deadline had passed")]
+    private static partial void LogForcingDeadline(ILogger logger, string signal);
+
     [LoggerMessage(EventId = 12, EventName = "StoppedAccepting", Level = LogLevel.Information,
         Message = "Phase 1/5 stop accepting: closed {Listeners} listeners ({Endpoints}) in {Elapsed}")]
     private static partial void LogStoppedAccepting(ILogger logger, string endpoints, int listeners, LoggedDuration elapsed);

@@ -68,6 +68,20 @@ internal sealed partial class ShutdownCoordinator(
         return true;
     }
 
+    /// <summary>A signal arrived while the shutdown was already under way.</summary>
+    public void OnRepeatedSignal(string signal)
+    {
+        if (options.Value.SecondSignalForcesDeadline)
+        {
+            LogForcingDeadline(logger, signal);
+            _cut.Cancel();
+        }
+        else
+        {
+            LogAlreadyShuttingDown(logger, signal);
+        }
+    }
+
     public async Task<DrainResult> ShutdownAsync(CancellationToken deadline = default)
     {
         var first = TryBegin(nameof(IGracefulShutdown.ShutdownAsync));

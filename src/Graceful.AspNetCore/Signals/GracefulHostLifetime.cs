@@ -52,7 +52,13 @@ internal sealed partial class GracefulHostLifetime(
     {
         // Keep the runtime from terminating the process: the shutdown below decides when it ends.
         context.Cancel = true;
-        if (coordinator.TryBegin(context.Signal.ToString()))
+        var signal = context.Signal.ToString();
+        // Two first signals racing here both reach TryBegin, which lets only one of them start the shutdown.
+        if (coordinator.IsShuttingDown)
+        {
+            coordinator.OnRepeatedSignal(signal);
+        }
+        else if (coordinator.TryBegin(signal))
         {
             applicationLifetime.StopApplication();
         }
