@@ -26,15 +26,23 @@ internal static partial class SlowServiceApp
                 o.DrainTimeout = drainTimeout;
             }
 
+            if (settings.PreStopDelay is { } preStopDelay)
+            {
+                o.PreStopDelay = preStopDelay;
+            }
+
             if (settings.ReportPath is { } reportPath)
             {
                 o.ReportPath = reportPath;
             }
         });
 
+        builder.Services.AddHealthChecks().AddGracefulChecks();
+
         var app = builder.Build();
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("SlowService");
 
+        app.MapGracefulHealthChecks();
         app.UseWebSockets();
         app.MapGet("/ping", () => "pong");
         app.MapGet("/events", (IShutdownTokens shutdown, CancellationToken requestAborted) =>

@@ -1,4 +1,4 @@
 namespace SlowService;
 
 /// <summary>What the command line chose.</summary>
-internal sealed record SlowServiceSettings(string Urls, TimeSpan Slow, TimeSpan? ShutdownTimeout, string? ReportPath);
+internal sealed record SlowServiceSettings(string Urls, TimeSpan Slow, TimeSpan? ShutdownTimeout, TimeSpan? PreStopDelay, string? ReportPath);

@@ -12,14 +12,21 @@ public sealed class GracefulOptions
     public const string SectionName = "Graceful";
 
     /// <summary>
-    /// How long in-flight requests may run after the signal before their connections are aborted and the
+    /// How long in-flight requests may run once the drain starts (after <see cref="PreStopDelay"/>) before their connections are aborted and the
     /// process exits with <see cref="DeadlineExitCode"/>. <see cref="Timeout.InfiniteTimeSpan"/> (the default)
     /// waits as long as requests run, like Go's <c>Shutdown(context.Background())</c>.
     /// </summary>
     public TimeSpan DrainTimeout { get; set; } = Timeout.InfiniteTimeSpan;
 
     /// <summary>
-    /// When, after the signal, <see cref="IShutdownTokens.SoftDeadline"/> fires so long handlers can end early with a
+    /// How long, after the signal, the application goes on accepting and serving normally while its readiness check
+    /// reports Unhealthy, so a load balancer or Kubernetes stops routing to it before its listeners close. Default
+    /// zero. The drain's deadlines count from the end of this delay.
+    /// </summary>
+    public TimeSpan PreStopDelay { get; set; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// When, after the drain starts, <see cref="IShutdownTokens.SoftDeadline"/> fires so long handlers can end early with a
     /// proper response; <see cref="DrainTimeout"/> is the hard deadline that aborts what is left. Must not be later
     /// than <see cref="DrainTimeout"/>. <see cref="Timeout.InfiniteTimeSpan"/> (the default): no soft deadline.
     /// </summary>

@@ -20,6 +20,11 @@ internal sealed class GracefulOptionsValidator : IValidateOptions<GracefulOption
             errors.Add($"{Section}:{nameof(options.SoftDrainTimeout)} ({options.SoftDrainTimeout}) must not be later than {Section}:{nameof(options.DrainTimeout)} ({options.DrainTimeout}).");
         }
 
+        if (options.PreStopDelay < TimeSpan.Zero || options.PreStopDelay > TimeSpan.FromMinutes(10))
+        {
+            errors.Add($"{Section}:{nameof(options.PreStopDelay)} must be from 0 to 10 minutes (was {options.PreStopDelay}).");
+        }
+
         if (options.IdleGrace < TimeSpan.Zero || options.IdleGrace > TimeSpan.FromMinutes(10))
         {
             errors.Add($"{Section}:{nameof(options.IdleGrace)} must be from 0 to 10 minutes (was {options.IdleGrace}); infinite would keep idle connections for ever.");

@@ -13,7 +13,7 @@ public interface IShutdownTokens
     CancellationToken Draining { get; }
 
     /// <summary>
-    /// Fires at the soft deadline, <see cref="GracefulOptions.SoftDrainTimeout"/> after the signal: a long handler
+    /// Fires at the soft deadline, <see cref="GracefulOptions.SoftDrainTimeout"/> after the drain starts: a long handler
     /// should finish now with a proper response, before <see cref="GracefulOptions.DrainTimeout"/> aborts it.
     /// Never fires when no soft deadline is configured.
     /// </summary>

@@ -17,6 +17,10 @@ internal sealed partial class ShutdownCoordinator
         Message = "{Trigger} received while already shutting down: the drain goes on")]
     private static partial void LogAlreadyShuttingDown(ILogger logger, string trigger);
 
+    [LoggerMessage(EventId = 19, EventName = "PreStopDelay", Level = LogLevel.Information,
+        Message = "Pre-stop delay: serving for {Delay} more ({Requests} requests on {Connections} connections now) while readiness reports Unhealthy")]
+    private static partial void LogPreStopDelay(ILogger logger, LoggedDuration delay, int requests, int connections);
+
     [LoggerMessage(EventId = 18, EventName = "ForcingDeadline", Level = LogLevel.Warning,
         Message = "{Signal} received again: cutting the drain now, as if its deadline had passed")]
     private static partial void LogForcingDeadline(ILogger logger, string signal);

@@ -46,6 +46,7 @@ internal sealed partial class ShutdownCoordinator(
     private readonly Lock _gate = new();
     private ShutdownTrigger? _trigger;
     private Task<DrainResult>? _drain;
+    private Task? _preStop;
 
     public bool IsShuttingDown => Volatile.Read(ref _trigger) is not null;
 
@@ -82,10 +83,18 @@ internal sealed partial class ShutdownCoordinator(
         }
     }
 
+    /// <summary>The signal path: waits out the pre-stop delay, then lets the host stop (and so drain).</summary>
+    public async Task StopApplicationAfterPreStopDelayAsync()
+    {
+        await PreStopDelayOnceAsync();
+        lifetime.StopApplication();
+    }
+
     public async Task<DrainResult> ShutdownAsync(CancellationToken deadline = default)
     {
         var first = TryBegin(nameof(IGracefulShutdown.ShutdownAsync));
         using var cut = deadline.Register(static state => ((CancellationTokenSource)state!).Cancel(), _cut);
+        await PreStopDelayOnceAsync();
         var result = await DrainOnceAsync();
         if (first)
         {
@@ -99,6 +108,7 @@ internal sealed partial class ShutdownCoordinator(
     {
         // The host's own token is ignored on purpose: an unbounded drain must not be cut by HostOptions.ShutdownTimeout.
         TryBeginQuietly(nameof(IHostApplicationLifetime.StopApplication));
+        await PreStopDelayOnceAsync();
         await DrainOnceAsync();
         await hooks.RunAllAsync();
         recorder.PhaseEnded("hooks");
@@ -112,6 +122,39 @@ internal sealed partial class ShutdownCoordinator(
         }
     }
 
+    private Task PreStopDelayOnceAsync()
+    {
+        lock (_gate)
+        {
+            return _preStop ??= PreStopDelayAsync();
+        }
+    }
+
+    // Readiness already reports Unhealthy (a shutdown has begun); everything else goes on as before. A cut (second
+    // signal, a ShutdownAsync deadline) ends the delay early.
+    private async Task PreStopDelayAsync()
+    {
+        var delay = options.Value.PreStopDelay;
+        if (delay <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        var (open, inFlight) = connections.Count();
+        var length = new LoggedDuration(delay);
+        LogPreStopDelay(logger, length, inFlight, open);
+        try
+        {
+            await Task.Delay(delay, time, _cut.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Cut short: the drain starts now, and the cut applies to it.
+        }
+
+        recorder.PhaseEnded("pre-stop-delay");
+    }
+
     private Task<DrainResult> DrainOnceAsync()
     {
         lock (_gate)
@@ -123,11 +166,12 @@ internal sealed partial class ShutdownCoordinator(
     private async Task<DrainResult> DrainAsync(ShutdownTrigger trigger)
     {
         var phase = time.GetTimestamp();
+        var drainStart = phase;
         var endpoints = await listeners.UnbindAllAsync();
         metrics.DrainStarted();
         if (options.Value.SoftDrainTimeout is var soft && soft != Timeout.InfiniteTimeSpan)
         {
-            tokens.ScheduleSoftDeadline(soft - time.GetElapsedTime(trigger.Timestamp));
+            tokens.ScheduleSoftDeadline(soft - time.GetElapsedTime(drainStart));
         }
 
         recorder.PhaseEnded("stop-accepting");
@@ -147,7 +191,7 @@ internal sealed partial class ShutdownCoordinator(
         LogClosedIdle(logger, took, start.IdleClosed, start.KeptForNextRequest, grace, start.Busy);
 
         phase = time.GetTimestamp();
-        var cut = await WaitForInFlightAsync();
+        var cut = await WaitForInFlightAsync(drainStart);
         recorder.PhaseEnded("drain");
         took = Since(phase);
         var result = new DrainResult(cut.Count == 0, trigger.Name, time.GetElapsedTime(trigger.Timestamp),
@@ -171,14 +215,14 @@ internal sealed partial class ShutdownCoordinator(
         return result;
     }
 
-    private async Task<IReadOnlyList<CutRequest>> WaitForInFlightAsync()
+    private async Task<IReadOnlyList<CutRequest>> WaitForInFlightAsync(long drainStart)
     {
         var allClosed = connections.WhenAllClosedAsync();
         var drainTimeout = options.Value.DrainTimeout;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_cut.Token);
         if (drainTimeout != Timeout.InfiniteTimeSpan)
         {
-            var budget = drainTimeout - time.GetElapsedTime(_trigger!.Timestamp);
+            var budget = drainTimeout - time.GetElapsedTime(drainStart);
             deadline.CancelAfter(budget > TimeSpan.Zero ? budget : TimeSpan.Zero);
         }
 

@@ -6,8 +6,8 @@ namespace Graceful.AspNetCore.Hosting;
 
 /// <summary>
 /// Keeps <see cref="HostOptions.ShutdownTimeout"/> from cutting Graceful: an unbounded drain makes it infinite;
-/// a bounded one adds the drain deadline and the hooks' timeouts to it, so hosted services keep the budget
-/// they had after Graceful's phases.
+/// a bounded one adds the pre-stop delay, the drain deadline and the hooks' timeouts to it, so hosted services keep
+/// the budget they had after Graceful's phases.
 /// </summary>
 internal sealed class HostShutdownTimeoutSetup(IOptions<GracefulOptions> options, IEnumerable<ShutdownHook> hooks) : IPostConfigureOptions<HostOptions>
 {
@@ -18,7 +18,7 @@ internal sealed class HostShutdownTimeoutSetup(IOptions<GracefulOptions> options
             return;
         }
 
-        var phases = graceful.DrainTimeout;
+        var phases = graceful.DrainTimeout == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : graceful.DrainTimeout + graceful.PreStopDelay;
         foreach (var hook in hooks)
         {
             var timeout = hook.Timeout ?? graceful.HookTimeout;

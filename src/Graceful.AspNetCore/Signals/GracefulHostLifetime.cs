@@ -60,7 +60,8 @@ internal sealed partial class GracefulHostLifetime(
         }
         else if (coordinator.TryBegin(signal))
         {
-            applicationLifetime.StopApplication();
+            // Readiness reports Unhealthy from here; the host stops once the pre-stop delay (if any) is over.
+            _ = coordinator.StopApplicationAfterPreStopDelayAsync();
         }
     }
 
