@@ -111,14 +111,28 @@ internal sealed class TrackedConnection : ConnectionContext
     /// </summary>
     public void CloseWhenIdleAfter(TimeSpan grace, TimeProvider time)
     {
-        _idleClose = time.CreateTimer(static state =>
+        // Once: a connection accepted as the drain begins can be reached both from Track and from BeginDrain.
+        if (Volatile.Read(ref _idleClose) is not null)
+        {
+            return;
+        }
+
+        var timer = time.CreateTimer(static state =>
         {
             var connection = (TrackedConnection)state!;
             if (connection.InFlightCount == 0)
             {
                 connection.RequestClose();
             }
-        }, this, grace, Timeout.InfiniteTimeSpan);
+        }, this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        if (Interlocked.CompareExchange(ref _idleClose, timer, null) is null)
+        {
+            timer.Change(grace, Timeout.InfiniteTimeSpan);
+        }
+        else
+        {
+            timer.Dispose();
+        }
     }
 
     public void CopyRequestsTo(List<InFlightRequest> into)

@@ -27,6 +27,7 @@ internal sealed partial class GracefulHostLifetime(
     private readonly ILogger _lifetimeLogger = loggers.CreateLogger("Microsoft.Hosting.Lifetime");
     private readonly ILogger _logger = loggers.CreateLogger<GracefulHostLifetime>();
     private readonly List<PosixSignalRegistration> _signals = [];
+    private int _signalsReceived;
 
     public Task WaitForStartAsync(CancellationToken cancellationToken)
     {
@@ -53,8 +54,9 @@ internal sealed partial class GracefulHostLifetime(
         // Keep the runtime from terminating the process: the shutdown below decides when it ends.
         context.Cancel = true;
         var signal = context.Signal.ToString();
-        // Two first signals racing here both reach TryBegin, which lets only one of them start the shutdown.
-        if (coordinator.IsShuttingDown)
+        // Only a repeated signal is an operator insisting; a first signal during a shutdown started from code
+        // (ShutdownAsync, StopApplication) just joins it, and TryBegin says so.
+        if (Interlocked.Increment(ref _signalsReceived) > 1)
         {
             coordinator.OnRepeatedSignal(signal);
         }
