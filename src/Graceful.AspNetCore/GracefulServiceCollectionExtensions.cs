@@ -8,6 +8,7 @@ using Graceful.AspNetCore.Listeners;
 using Graceful.AspNetCore.Metrics;
 using Graceful.AspNetCore.Reporting;
 using Graceful.AspNetCore.Signals;
+using Graceful.AspNetCore.Systemd;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -64,6 +65,7 @@ public static class GracefulServiceCollectionExtensions
         services.AddSingleton<ShutdownHookRunner>();
         services.AddSingleton<ShutdownTokens>();
         services.AddSingleton<ShutdownRecorder>();
+        services.AddSingleton<SystemdNotifier>();
         services.AddSingleton<ShutdownReportWriter>();
         services.AddSingleton<IShutdownTokens>(sp => sp.GetRequiredService<ShutdownTokens>());
         services.AddSingleton<ShutdownCoordinator>();

@@ -4,6 +4,7 @@ using Graceful.AspNetCore.Hooks;
 using Graceful.AspNetCore.Listeners;
 using Graceful.AspNetCore.Metrics;
 using Graceful.AspNetCore.Reporting;
+using Graceful.AspNetCore.Systemd;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -33,6 +34,7 @@ internal sealed partial class ShutdownCoordinator(
     ShutdownTokens tokens,
     GracefulMetrics metrics,
     ShutdownRecorder recorder,
+    SystemdNotifier systemd,
     IServiceProvider services,
     IHostApplicationLifetime lifetime,
     IOptions<GracefulOptions> options,
@@ -66,6 +68,7 @@ internal sealed partial class ShutdownCoordinator(
         recorder.Begin(begun, connections.InFlightRequests());
         var (open, inFlight) = connections.Count();
         LogShutdownStarted(logger, trigger, inFlight, open);
+        systemd.Notify($"STOPPING=1\nSTATUS={trigger} received: draining {inFlight} requests on {open} connections");
         return true;
     }
 
@@ -110,6 +113,7 @@ internal sealed partial class ShutdownCoordinator(
         TryBeginQuietly(nameof(IHostApplicationLifetime.StopApplication));
         await PreStopDelayOnceAsync();
         await DrainOnceAsync();
+        systemd.Notify("STATUS=Running shutdown hooks");
         await hooks.RunAllAsync();
         recorder.PhaseEnded("hooks");
     }
@@ -143,6 +147,7 @@ internal sealed partial class ShutdownCoordinator(
         var (open, inFlight) = connections.Count();
         var length = new LoggedDuration(delay);
         LogPreStopDelay(logger, length, inFlight, open);
+        systemd.Notify($"STATUS=Pre-stop delay: serving for {length} more while readiness reports Unhealthy");
         try
         {
             await Task.Delay(delay, time, _cut.Token);
@@ -189,6 +194,7 @@ internal sealed partial class ShutdownCoordinator(
         took = Since(phase);
         var grace = new LoggedDuration(idleGrace);
         LogClosedIdle(logger, took, start.IdleClosed, start.KeptForNextRequest, grace, start.Busy);
+        systemd.Notify($"STATUS=Draining: waiting for {requestsAtStart} requests on {start.Busy + start.KeptForNextRequest} connections");
 
         phase = time.GetTimestamp();
         var cut = await WaitForInFlightAsync(drainStart);

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Graceful.AspNetCore.Configuration;
 using Graceful.AspNetCore.Draining;
 using Graceful.AspNetCore.Reporting;
+using Graceful.AspNetCore.Systemd;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -17,6 +18,7 @@ internal sealed partial class GracefulHostLifetime(
     ShutdownCoordinator coordinator,
     ShutdownRecorder recorder,
     ShutdownReportWriter reportWriter,
+    SystemdNotifier systemd,
     IHostApplicationLifetime applicationLifetime,
     IHostEnvironment environment,
     IOptions<ConsoleLifetimeOptions> consoleOptions,
@@ -31,6 +33,8 @@ internal sealed partial class GracefulHostLifetime(
 
     public Task WaitForStartAsync(CancellationToken cancellationToken)
     {
+        // Kestrel is listening once the host reports started: only then may systemd route traffic here.
+        applicationLifetime.ApplicationStarted.Register(() => systemd.Notify($"READY=1\nSTATUS=Serving\nMAINPID={Environment.ProcessId}"));
         if (!consoleOptions.Value.SuppressStatusMessages)
         {
             applicationLifetime.ApplicationStarted.Register(() =>
@@ -76,6 +80,7 @@ internal sealed partial class GracefulHostLifetime(
             reportWriter.Write(report);
             var elapsed = new LoggedDuration(time.GetElapsedTime(trigger.Timestamp));
             LogExited(_logger, report, report.ExitCode, elapsed);
+            systemd.Notify($"STATUS=Stopped: {report}");
         }
 
         return Task.CompletedTask;
