@@ -57,6 +57,7 @@ public static class GracefulServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<GracefulOptions>, GracefulOptionsValidator>();
         services.AddSingleton<IPostConfigureOptions<HostOptions>, HostShutdownTimeoutSetup>();
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, KestrelLimitsSetup>();
+        services.AddSingleton<IConfigureOptions<KestrelServerOptions>, SocketActivationSetup>();
 
         services.AddMetrics();
         services.AddSingleton<GracefulMetrics>();

@@ -1,0 +1,18 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+
+namespace Graceful.AspNetCore.Systemd;
+
+/// <summary>Has Kestrel listen on every socket systemd passed (its own <c>UseSystemd</c> takes only the first).</summary>
+internal sealed class SocketActivationSetup : IConfigureOptions<KestrelServerOptions>
+{
+    private readonly IReadOnlyList<int> _descriptors = OperatingSystem.IsWindows() ? [] : SocketActivation.TakeInheritedListeners();
+
+    public void Configure(KestrelServerOptions options)
+    {
+        foreach (var descriptor in _descriptors)
+        {
+            options.ListenHandle((ulong)descriptor);
+        }
+    }
+}

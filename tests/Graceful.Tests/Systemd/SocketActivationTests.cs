@@ -1,0 +1,43 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Graceful.Tests.Systemd;
+
+/// <summary>systemd socket activation with more than one socket, driven by systemd's own systemd-socket-activate.</summary>
+public class SocketActivationTests
+{
+    private const string Activator = "/usr/bin/systemd-socket-activate";
+    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task TwoInheritedListeners_AreBothServed_AndBothClosedByTheDrain()
+    {
+        if (!File.Exists(Activator))
+        {
+            Assert.Skip($"{Activator} is missing: install Debian's systemd package (.ci/run does).");
+        }
+
+        var (first, second) = (FreePort(), FreePort());
+        await using var service = await ServiceProcess.StartAsync(Activator,
+            ["-l", $"127.0.0.1:{first}", "-l", $"127.0.0.1:{second}", "dotnet", SlowService.Dll, "--urls", "http://127.0.0.1:0"],
+            waitForListening: false);
+        await service.WaitForLineAsync(l => l.Contains($"Listening on 127.0.0.1:{second}"), Generous);
+
+        // The first connection makes the activator start the service, which then accepts it from the inherited socket.
+        using var client = new HttpClient { Timeout = Generous };
+        Assert.Equal("pong", await client.GetStringAsync($"http://127.0.0.1:{first}/ping"));
+        Assert.Equal("pong", await client.GetStringAsync($"http://127.0.0.1:{second}/ping"));
+
+        service.Signal(Signals.SIGTERM);
+
+        Assert.Equal(0, await service.WaitForExitAsync(Generous));
+        Assert.Contains(service.Lines, l => l.Contains("Phase 1/5 stop accepting: closed 2 listeners"));
+    }
+
+    private static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+}
