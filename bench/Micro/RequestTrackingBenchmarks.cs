@@ -41,7 +41,7 @@ public class RequestTrackingBenchmarks
 
         RequestDelegate endpoint = _ => Task.CompletedTask;
         _bare = endpoint;
-        _tracked = RequestTrackingMiddleware.Create(endpoint, tracker, tokens, recorder, metrics, time);
+        _tracked = RequestTrackingMiddleware.Create(endpoint, tracker, tokens, recorder, metrics, rejectDuringDrainRetryAfter: null, time);
     }
 
     [GlobalCleanup]

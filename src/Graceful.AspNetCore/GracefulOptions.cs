@@ -47,6 +47,13 @@ public sealed class GracefulOptions
     public TimeSpan IdleGrace { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
+    /// When set, a request that arrives after the drain has started (on a connection kept open for it) is not run:
+    /// it is answered 503 with this <c>Retry-After</c> (whole seconds) and <c>Connection: close</c>, so the client or
+    /// balancer retries it elsewhere. Null (the default): such requests are served, with <c>Connection: close</c>.
+    /// </summary>
+    public TimeSpan? RejectDuringDrainRetryAfter { get; set; }
+
+    /// <summary>
     /// What a second SIGTERM, SIGINT or SIGQUIT during the shutdown does: true (the default) cuts the drain now, as
     /// if its deadline had passed, so an operator's second Ctrl+C is never ignored; false logs it and waits on.
     /// </summary>

@@ -20,6 +20,7 @@ internal sealed class GracefulOptionsBinder(IConfiguration configuration) : ICon
         BindDuration(section, nameof(GracefulOptions.HookTimeout), v => options.HookTimeout = v, errors);
         BindDuration(section, nameof(GracefulOptions.IdleGrace), v => options.IdleGrace = v, errors);
         BindDuration(section, nameof(GracefulOptions.PreStopDelay), v => options.PreStopDelay = v, errors);
+        BindDuration(section, nameof(GracefulOptions.RejectDuringDrainRetryAfter), v => options.RejectDuringDrainRetryAfter = v, errors);
         BindDuration(section, nameof(GracefulOptions.SoftDrainTimeout), v => options.SoftDrainTimeout = v, errors);
         BindBool(section, nameof(GracefulOptions.AbortRequestsAtSoftDeadline), v => options.AbortRequestsAtSoftDeadline = v, errors);
         BindBool(section, nameof(GracefulOptions.SecondSignalForcesDeadline), v => options.SecondSignalForcesDeadline = v, errors);

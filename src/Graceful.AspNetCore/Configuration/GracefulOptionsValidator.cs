@@ -20,6 +20,11 @@ internal sealed class GracefulOptionsValidator : IValidateOptions<GracefulOption
             errors.Add($"{Section}:{nameof(options.SoftDrainTimeout)} ({options.SoftDrainTimeout}) must not be later than {Section}:{nameof(options.DrainTimeout)} ({options.DrainTimeout}).");
         }
 
+        if (options.RejectDuringDrainRetryAfter is { } retryAfter && (retryAfter < TimeSpan.Zero || retryAfter == Timeout.InfiniteTimeSpan))
+        {
+            errors.Add($"{Section}:{nameof(options.RejectDuringDrainRetryAfter)} must be zero or a positive duration (was {retryAfter}).");
+        }
+
         if (options.PreStopDelay < TimeSpan.Zero || options.PreStopDelay > TimeSpan.FromMinutes(10))
         {
             errors.Add($"{Section}:{nameof(options.PreStopDelay)} must be from 0 to 10 minutes (was {options.PreStopDelay}).");

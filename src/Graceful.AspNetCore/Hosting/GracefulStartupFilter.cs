@@ -23,7 +23,7 @@ internal sealed class GracefulStartupFilter(
 {
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
-        app.Use(inner => RequestTrackingMiddleware.Create(inner, connections, tokens, recorder, metrics, time));
+        app.Use(inner => RequestTrackingMiddleware.Create(inner, connections, tokens, recorder, metrics, options.Value.RejectDuringDrainRetryAfter, time));
         if (options.Value.AbortRequestsAtSoftDeadline)
         {
             app.Use(inner => SoftDeadlineAbortMiddleware.Create(inner, tokens));

@@ -11,8 +11,13 @@ namespace Graceful.AspNetCore.Requests;
 internal static class RequestTrackingMiddleware
 {
     public static RequestDelegate Create(RequestDelegate next, ConnectionTracker tracker, ShutdownTokens tokens, ShutdownRecorder recorder,
-        GracefulMetrics metrics, TimeProvider time) => context =>
+        GracefulMetrics metrics, TimeSpan? rejectDuringDrainRetryAfter, TimeProvider time) => context =>
     {
+        if (rejectDuringDrainRetryAfter is { } retryAfter && tokens.Draining.IsCancellationRequested)
+        {
+            return RejectAsync(context, retryAfter);
+        }
+
         context.Features.Set<IShutdownTokens>(tokens);
 
         var items = context.Features.Get<IConnectionItemsFeature>()?.Items;
@@ -23,6 +28,15 @@ internal static class RequestTrackingMiddleware
 
         return TrackAsync(next, context, connection, tracker, recorder, metrics, time);
     };
+
+    // The instance is past the point of no return: tell the client to retry elsewhere rather than start work here.
+    private static Task RejectAsync(HttpContext context, TimeSpan retryAfter)
+    {
+        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        context.Response.Headers.RetryAfter = ((long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        context.Response.Headers.Connection = "close";
+        return Task.CompletedTask;
+    }
 
     private static Task TrackAsync(RequestDelegate next, HttpContext context, TrackedConnection connection, ConnectionTracker tracker,
         ShutdownRecorder recorder, GracefulMetrics metrics, TimeProvider time)
