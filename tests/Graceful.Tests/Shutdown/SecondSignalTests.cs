@@ -11,9 +11,7 @@ public class SecondSignalTests
     public async Task SecondSignal_DuringAnUnboundedDrain_CutsItNow_AndSaysWhatWasCut()
     {
         await using var service = await SlowService.StartAsync("--slow", "30s");
-        using var connection = await RawHttpConnection.ConnectAsync(service.BaseAddress);
-        await connection.SendGetAsync("/slow");
-        await service.WaitForLineAsync(l => l.Contains("[start] SlowHandler"), Generous);
+        using var connection = await service.StartSlowRequestAsync();
         service.Signal(Signals.SIGINT);
         await service.WaitForLineAsync(l => l.Contains("Phase 2/5"), Generous);
 

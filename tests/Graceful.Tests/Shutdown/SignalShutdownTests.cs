@@ -41,9 +41,7 @@ public class SignalShutdownTests
     public async Task BoundedMode_RequestLongerThanDeadline_IsCutAtDeadline_NamedInLog_ExitsNonZero()
     {
         await using var service = await SlowService.StartAsync("--slow", "30s", "--shutdown-timeout", "1s");
-        using var connection = await RawHttpConnection.ConnectAsync(service.BaseAddress);
-        await connection.SendGetAsync("/slow");
-        await service.WaitForLineAsync(l => l.Contains("[start] SlowHandler"), Generous);
+        using var connection = await service.StartSlowRequestAsync();
 
         var signalledAt = Stopwatch.GetTimestamp();
         service.Signal(Signals.SIGTERM);
@@ -136,9 +134,7 @@ public class SignalShutdownTests
     public async Task BusyKeepAliveConnection_GetsConnectionClose_OnTheResponseInFlight()
     {
         await using var service = await SlowService.StartAsync("--slow", "1s");
-        using var connection = await RawHttpConnection.ConnectAsync(service.BaseAddress);
-        await connection.SendGetAsync("/slow");
-        await service.WaitForLineAsync(l => l.Contains("[start] SlowHandler"), Generous);
+        using var connection = await service.StartSlowRequestAsync();
 
         service.Signal(Signals.SIGTERM);
         var response = await connection.ReadResponseAsync();
