@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Graceful.AspNetCore.Configuration;
 using Graceful.AspNetCore.Draining;
+using Graceful.AspNetCore.Hosting;
 using Graceful.AspNetCore.Reporting;
 using Graceful.AspNetCore.Systemd;
 using Microsoft.Extensions.Hosting;
@@ -22,6 +23,9 @@ internal sealed partial class GracefulHostLifetime(
     IHostApplicationLifetime applicationLifetime,
     IHostEnvironment environment,
     IOptions<ConsoleLifetimeOptions> consoleOptions,
+    IOptions<GracefulOptions> options,
+    IOptions<HostOptions> hostOptions,
+    IEnumerable<ShutdownHook> hooks,
     TimeProvider time,
     ILoggerFactory loggers) : IHostLifetime, IDisposable
 {
@@ -35,6 +39,7 @@ internal sealed partial class GracefulHostLifetime(
     {
         // Kestrel is listening once the host reports started: only then may systemd route traffic here.
         applicationLifetime.ApplicationStarted.Register(() => systemd.Notify($"READY=1\nSTATUS=Serving\nMAINPID={Environment.ProcessId}"));
+        LogBudget(StopBudget.Of(options.Value, hooks, hostOptions.Value.ShutdownTimeout));
         if (!consoleOptions.Value.SuppressStatusMessages)
         {
             applicationLifetime.ApplicationStarted.Register(() =>
@@ -51,6 +56,20 @@ internal sealed partial class GracefulHostLifetime(
         }
 
         return Task.CompletedTask;
+    }
+
+    private void LogBudget(StopBudget budget)
+    {
+        if (budget.IsBounded)
+        {
+            var (total, preStop, drain, hookTime, hosted) = (new LoggedDuration(budget.Total), new LoggedDuration(budget.PreStopDelay),
+                new LoggedDuration(budget.Drain), new LoggedDuration(budget.Hooks), new LoggedDuration(budget.HostedServices));
+            LogBoundedBudget(_logger, total, preStop, drain, hookTime, hosted);
+        }
+        else
+        {
+            LogUnboundedBudget(_logger);
+        }
     }
 
     private void OnSignal(PosixSignalContext context)
@@ -102,6 +121,15 @@ internal sealed partial class GracefulHostLifetime(
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Content root path: {ContentRoot}")]
     private static partial void LogContentRoot(ILogger logger, string contentRoot);
+
+    [LoggerMessage(EventId = 41, EventName = "StopBudget", Level = LogLevel.Information,
+        Message = "Stop budget: at most {Total} from signal to exit (pre-stop delay {PreStopDelay}, drain {Drain}, hooks {Hooks}, hosted services {HostedServices}); the platform's grace period should be longer")]
+    private static partial void LogBoundedBudget(ILogger logger, LoggedDuration total, LoggedDuration preStopDelay, LoggedDuration drain,
+        LoggedDuration hooks, LoggedDuration hostedServices);
+
+    [LoggerMessage(EventId = 42, EventName = "StopBudgetUnbounded", Level = LogLevel.Information,
+        Message = "Stop budget: unbounded (Graceful:DrainTimeout is infinite): the drain waits for every request, and only the platform's SIGKILL limits a stop")]
+    private static partial void LogUnboundedBudget(ILogger logger);
 
     [LoggerMessage(EventId = 40, EventName = "Exited", Level = LogLevel.Information,
         Message = "Phase 5/5 exit: exited {Elapsed} (exit code {ExitCode}) after {Report}")]
