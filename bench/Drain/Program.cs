@@ -7,7 +7,10 @@ using Graceful.TestSupport;
 //                                                    requests answered, lost (sent, then EOF/reset), refused
 //   Drain idle [connections] [rounds] name=program ...   exit time after SIGTERM with that many keep-alive
 //                                                    connections, each used once and then idle for 2 s
-// A program is a .dll (run with dotnet) or an executable; each is started with --urls http://127.0.0.1:0.
+//   Drain rolling [restarts] [lag-ms] name=program ...   two instances behind HAProxy under paced keep-alive load,
+//                                                    restarted in turn; HAProxy stops routing to an instance
+//                                                    lag-ms after its SIGTERM (bench/rolling-restart.sh)
+// A program is a .dll (run with dotnet) or an executable, optionally followed by its own arguments.
 var mode = args[0];
 var count = int.Parse(args[1], CultureInfo.InvariantCulture);
 var rounds = int.Parse(args[2], CultureInfo.InvariantCulture);
@@ -51,8 +54,22 @@ switch (mode)
         }
 
         break;
+    case "rolling":
+        Console.WriteLine($"Rolling restart behind HAProxy (no health checks, retries 0, backend keep-alive reuse): {count} restarts, " +
+            $"HAProxy stops routing to an instance {rounds} ms after its SIGTERM; 16 keep-alive clients, each pausing 10 ms between requests.");
+        Console.WriteLine();
+        Console.WriteLine("| server | requests ok | failed | non-2xx | lost | refused |");
+        Console.WriteLine("|---|---|---|---|---|---|");
+        foreach (var (name, program) in apps)
+        {
+            var parts = program.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var result = await RollingRestart.RunAsync(parts[0], parts[1..], count, TimeSpan.FromMilliseconds(rounds));
+            Console.WriteLine($"| {name} | {result.Ok} | {result.Failed} | {result.NonSuccess} | {result.Lost} | {result.Refused} |");
+        }
+
+        break;
     default:
-        throw new ArgumentException($"Unknown mode {mode}: use lost or idle.");
+        throw new ArgumentException($"Unknown mode {mode}: use lost, idle or rolling.");
 }
 
 return 0;

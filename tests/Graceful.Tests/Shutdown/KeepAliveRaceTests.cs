@@ -19,5 +19,6 @@ public class KeepAliveRaceTests
         Assert.Equal(0, await service.WaitForExitAsync(TimeSpan.FromSeconds(20)));
         Assert.True(result.Ok > 100, $"the load ran: {result}");
         Assert.Equal(0, result.Lost);
+        Assert.Equal(0, result.NonSuccess);
     }
 }
