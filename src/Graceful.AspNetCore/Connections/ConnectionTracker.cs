@@ -25,6 +25,9 @@ internal sealed class ConnectionTracker(GracefulMetrics metrics, TimeProvider ti
 
     public bool IsClosing => _closing;
 
+    /// <summary>Called with the number of connections left each time one closes during the drain.</summary>
+    public Action<int>? ClosedWhileDraining { get; set; }
+
     public ConnectionContext Track(ConnectionContext inner)
     {
         var connection = new TrackedConnection(inner, this, time.GetTimestamp());
@@ -44,7 +47,13 @@ internal sealed class ConnectionTracker(GracefulMetrics metrics, TimeProvider ti
     {
         _open.TryRemove(connection, out _);
         metrics.ConnectionClosed();
-        if (Interlocked.Decrement(ref _openCount) == 0)
+        var left = Interlocked.Decrement(ref _openCount);
+        if (_closing)
+        {
+            ClosedWhileDraining?.Invoke(left);
+        }
+
+        if (left == 0)
         {
             lock (_gate)
             {

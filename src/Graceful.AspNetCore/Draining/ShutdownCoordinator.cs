@@ -187,6 +187,11 @@ internal sealed partial class ShutdownCoordinator(
         phase = time.GetTimestamp();
         var (connectionsAtStart, requestsAtStart) = connections.Count();
         var idleGrace = options.Value.IdleGrace;
+        if (systemd.IsEnabled)
+        {
+            connections.ClosedWhileDraining = systemd.NotifyDrainProgress;
+        }
+
         var start = connections.BeginDrain(idleGrace);
         recorder.DrainStart = start;
         recorder.PhaseEnded("close-idle");

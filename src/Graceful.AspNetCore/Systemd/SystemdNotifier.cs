@@ -49,6 +49,24 @@ internal sealed partial class SystemdNotifier : IDisposable
         }
     }
 
+    private long _lastProgressAt = long.MinValue;
+
+    /// <summary>
+    /// Drain progress as connections close: at most one status every 250 ms, so closing thousands of connections
+    /// does not flood systemd; the last one (nothing left) is always sent.
+    /// </summary>
+    public void NotifyDrainProgress(int connectionsLeft)
+    {
+        var now = Environment.TickCount64;
+        var last = Interlocked.Read(ref _lastProgressAt);
+        if (connectionsLeft > 0 && (now - last < 250 || Interlocked.CompareExchange(ref _lastProgressAt, now, last) != last))
+        {
+            return;
+        }
+
+        Notify($"STATUS=Draining: {connectionsLeft} connections left");
+    }
+
     public void Dispose() => _socket?.Dispose();
 
     [LoggerMessage(EventId = 60, EventName = "SystemdNotifyFailed", Level = LogLevel.Warning, Message = "Could not notify systemd of {State}")]

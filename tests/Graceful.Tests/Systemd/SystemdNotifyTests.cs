@@ -27,10 +27,9 @@ public sealed class SystemdNotifyTests : IDisposable
         var ready = await ReceiveAsync();
         Assert.Contains("READY=1", ready, StringComparison.Ordinal);
         Assert.Contains($"MAINPID={service.Pid}", ready, StringComparison.Ordinal);
-        using (var client = new HttpClient { BaseAddress = service.BaseAddress })
-        {
-            Assert.Equal("pong", await client.GetStringAsync("/ping"));
-        }
+        // Kept open across the signal: its keep-alive connection is what the drain reports progress on.
+        using var client = new HttpClient { BaseAddress = service.BaseAddress };
+        Assert.Equal("pong", await client.GetStringAsync("/ping"));
 
         service.Signal(Signals.SIGTERM);
         var messages = new List<string>();
@@ -43,6 +42,8 @@ public sealed class SystemdNotifyTests : IDisposable
         Assert.Equal(0, await service.WaitForExitAsync(Generous));
         Assert.StartsWith("STOPPING=1\nSTATUS=SIGTERM received: draining 0 requests", messages[0], StringComparison.Ordinal);
         Assert.Contains(messages, m => m.StartsWith("STATUS=Draining: waiting for", StringComparison.Ordinal));
+        // The kept keep-alive connection closing is the drain's progress, down to nothing left.
+        Assert.Contains(messages, m => m == "STATUS=Draining: 0 connections left");
         Assert.Contains(messages, m => m == "STATUS=Running shutdown hooks");
         Assert.Contains("0 aborted", messages[^1], StringComparison.Ordinal);
     }
