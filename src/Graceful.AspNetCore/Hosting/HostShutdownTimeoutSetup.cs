@@ -18,15 +18,6 @@ internal sealed class HostShutdownTimeoutSetup(IOptions<GracefulOptions> options
             return;
         }
 
-        var phases = graceful.DrainTimeout == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : graceful.DrainTimeout + graceful.PreStopDelay;
-        foreach (var hook in hooks)
-        {
-            var timeout = hook.Timeout ?? graceful.HookTimeout;
-            phases = phases == Timeout.InfiniteTimeSpan || timeout == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : phases + timeout;
-        }
-
-        host.ShutdownTimeout = phases == Timeout.InfiniteTimeSpan || host.ShutdownTimeout == Timeout.InfiniteTimeSpan
-            ? Timeout.InfiniteTimeSpan
-            : host.ShutdownTimeout + phases;
+        host.ShutdownTimeout = StopBudget.Add(host.ShutdownTimeout, StopBudget.GracefulPhases(graceful, hooks));
     }
 }

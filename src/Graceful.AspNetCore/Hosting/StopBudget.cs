@@ -12,22 +12,24 @@ internal sealed record StopBudget(TimeSpan PreStopDelay, TimeSpan Drain, TimeSpa
 
     public TimeSpan Total => IsBounded ? PreStopDelay + Drain + Hooks + HostedServices : Timeout.InfiniteTimeSpan;
 
-    // hostShutdownTimeout is the host's timeout after HostShutdownTimeoutSetup extended it by Graceful's own phases.
+    /// <summary>What Graceful itself may take: pre-stop delay, drain and every hook's timeout; infinite when any part is.</summary>
+    public static TimeSpan GracefulPhases(GracefulOptions options, IEnumerable<ShutdownHook> hooks) =>
+        Add(Add(options.PreStopDelay, options.DrainTimeout), HookTotal(options, hooks));
+
+    // hostShutdownTimeout is the host's timeout after HostShutdownTimeoutSetup extended it by GracefulPhases.
     public static StopBudget Of(GracefulOptions options, IEnumerable<ShutdownHook> hooks, TimeSpan hostShutdownTimeout)
     {
-        var hookTotal = TimeSpan.Zero;
-        foreach (var hook in hooks)
-        {
-            var timeout = hook.Timeout ?? options.HookTimeout;
-            hookTotal = hookTotal == Timeout.InfiniteTimeSpan || timeout == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : hookTotal + timeout;
-        }
-
-        var graceful = options.DrainTimeout == Timeout.InfiniteTimeSpan || hookTotal == Timeout.InfiniteTimeSpan
-            ? Timeout.InfiniteTimeSpan
-            : options.PreStopDelay + options.DrainTimeout + hookTotal;
+        var graceful = GracefulPhases(options, hooks);
         var hosted = hostShutdownTimeout == Timeout.InfiniteTimeSpan || graceful == Timeout.InfiniteTimeSpan
             ? Timeout.InfiniteTimeSpan
             : hostShutdownTimeout - graceful;
-        return new StopBudget(options.PreStopDelay, options.DrainTimeout, hookTotal, hosted);
+        return new StopBudget(options.PreStopDelay, options.DrainTimeout, HookTotal(options, hooks), hosted);
     }
+
+    /// <summary>Adds durations where <see cref="Timeout.InfiniteTimeSpan"/> absorbs everything.</summary>
+    public static TimeSpan Add(TimeSpan a, TimeSpan b) =>
+        a == Timeout.InfiniteTimeSpan || b == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : a + b;
+
+    private static TimeSpan HookTotal(GracefulOptions options, IEnumerable<ShutdownHook> hooks) =>
+        hooks.Aggregate(TimeSpan.Zero, (total, hook) => Add(total, hook.Timeout ?? options.HookTimeout));
 }
