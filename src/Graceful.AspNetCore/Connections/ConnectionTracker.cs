@@ -65,8 +65,6 @@ internal sealed class ConnectionTracker(GracefulMetrics metrics, TimeProvider ti
         }
     }
 
-    public IReadOnlyList<TrackedConnection> Snapshot() => [.. _open.Keys];
-
     public (int Connections, int Requests) Count()
     {
         var connections = 0;

@@ -28,13 +28,10 @@ internal sealed class TrackedConnection : ConnectionContext
     {
         _inner = inner;
         _tracker = tracker;
-        AcceptedAt = acceptedAt;
         _lastActivity = acceptedAt;
         // Requests find their connection through the connection's items, which Kestrel shares with HttpContext.
         inner.Items[typeof(TrackedConnection)] = this;
     }
-
-    public long AcceptedAt { get; }
 
     /// <summary>When a request last started or ended here (or the connection was accepted), as a timestamp.</summary>
     public long LastActivity => Volatile.Read(ref _lastActivity);

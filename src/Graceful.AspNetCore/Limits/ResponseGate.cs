@@ -11,8 +11,6 @@ internal sealed class ResponseGate
     private const int Timeout = 2;
     private int _owner;
 
-    public bool TimedOut => Volatile.Read(ref _owner) == Timeout;
-
     /// <summary>Called before each handler write; throws once the timeout owns the response.</summary>
     public void EnsureHandlerMayWrite()
     {
