@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-
 namespace Graceful.TestSupport;
 
 /// <summary>
@@ -13,7 +10,7 @@ public static class RollingRestart
     public static async Task<LoadResult> RunAsync(string program, IReadOnlyList<string> args, int restarts, TimeSpan lag,
         int clients = 16, TimeSpan pause = default)
     {
-        int[] ports = [FreePort(), FreePort()];
+        int[] ports = [FreePorts.Next(), FreePorts.Next()];
         var instances = new ServiceProcess[2];
         for (var i = 0; i < 2; i++)
         {
@@ -22,7 +19,7 @@ public static class RollingRestart
 
         try
         {
-            await using var haproxy = await HaproxyProcess.StartAsync(FreePort(), ports);
+            await using var haproxy = await HaproxyProcess.StartAsync(FreePorts.Next(), ports);
             using var stopLoad = new CancellationTokenSource();
             var load = KeepAliveLoad.RunAsync(haproxy.BaseAddress, clients, "/ping", TimeSpan.FromMinutes(10),
                 pause == default ? TimeSpan.FromMilliseconds(10) : pause, stopWhenRefused: false, stopLoad.Token);
@@ -55,11 +52,4 @@ public static class RollingRestart
 
     private static Task<ServiceProcess> StartInstanceAsync(string program, IReadOnlyList<string> args, int port) =>
         ServiceProcess.StartAsync(program, ["--urls", $"http://127.0.0.1:{port}", .. args]);
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
 }

@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-
 namespace Graceful.Tests.Systemd;
 
 /// <summary>systemd socket activation with more than one socket, driven by systemd's own systemd-socket-activate.</summary>
@@ -17,7 +14,7 @@ public class SocketActivationTests
             Assert.Skip($"{Activator} is missing: install Debian's systemd package (.ci/run does).");
         }
 
-        var (first, second) = (FreePort(), FreePort());
+        var (first, second) = (FreePorts.Next(), FreePorts.Next());
         await using var service = await ServiceProcess.StartAsync(Activator,
             ["-l", $"127.0.0.1:{first}", "-l", $"127.0.0.1:{second}", "dotnet", SlowService.Dll, "--urls", "http://127.0.0.1:0"],
             waitForListening: false);
@@ -32,12 +29,5 @@ public class SocketActivationTests
 
         Assert.Equal(0, await service.WaitForExitAsync(Generous));
         Assert.Contains(service.Lines, l => l.Contains("Phase 1/5 stop accepting: closed 2 listeners"));
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 }
