@@ -22,7 +22,7 @@ public static class RollingRestart
             await using var haproxy = await HaproxyProcess.StartAsync(FreePorts.Next(), ports);
             using var stopLoad = new CancellationTokenSource();
             var load = KeepAliveLoad.RunAsync(haproxy.BaseAddress, clients, "/ping", TimeSpan.FromMinutes(10),
-                pause == default ? TimeSpan.FromMilliseconds(10) : pause, stopWhenRefused: false, stopLoad.Token);
+                pause == default ? TimeSpan.FromMilliseconds(10) : pause, stopWhenRefused: false, cancellationToken: stopLoad.Token);
             await Task.Delay(500);
             for (var restart = 0; restart < restarts; restart++)
             {

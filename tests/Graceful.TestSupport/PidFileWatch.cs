@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Graceful.TestSupport;
+
+/// <summary>A service's pid file: it names the process that serves now, and an in-place upgrade replaces it.</summary>
+public static class PidFileWatch
+{
+    /// <summary>The pid the file names, or null while it is missing, empty or half written.</summary>
+    public static int? TryRead(string path)
+    {
+        try
+        {
+            return int.TryParse(File.ReadAllText(path).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && pid > 0 ? pid : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Waits until the file names a pid other than <paramref name="previous"/> (any pid when null) and returns it with
+    /// the <see cref="Stopwatch"/> timestamp it was seen at; null when <paramref name="timeout"/> passes first.
+    /// </summary>
+    public static async Task<(int Pid, long SeenAt)?> WaitForChangeAsync(string path, int? previous, TimeSpan timeout,
+        CancellationToken cancellationToken = default)
+    {
+        var full = Path.GetFullPath(path);
+        using var changed = new SemaphoreSlim(0);
+        // inotify sees a rename over the file (how tableflip writes it) or a write in place within a millisecond; the
+        // timed re-read below only covers events the watcher drops.
+        using var watcher = new FileSystemWatcher(Path.GetDirectoryName(full)!)
+        {
+            NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size,
+        };
+        FileSystemEventHandler onEvent = (_, _) => changed.Release();
+        watcher.Created += onEvent;
+        watcher.Changed += onEvent;
+        watcher.Renamed += (_, _) => changed.Release();
+        watcher.EnableRaisingEvents = true;
+
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        while (true)
+        {
+            var pid = TryRead(full);
+            var seenAt = Stopwatch.GetTimestamp();
+            if (pid is not null && pid != previous)
+            {
+                return (pid.Value, seenAt);
+            }
+
+            if (seenAt >= deadline)
+            {
+                return null;
+            }
+
+            await changed.WaitAsync(TimeSpan.FromMilliseconds(20), cancellationToken);
+        }
+    }
+}
