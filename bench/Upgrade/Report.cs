@@ -25,6 +25,12 @@ internal static class Report
         Console.WriteLine();
         foreach (var r in results)
         {
+            if (r.Upgrades.Count == 0)
+            {
+                Console.WriteLine($"- {r.Label}: {r.Problem}.");
+                continue;
+            }
+
             Console.WriteLine($"- {r.Label}: requests lost per upgrade: {string.Join(' ', r.Upgrades.Select(u => u.Lost))}; " +
                 $"after the last upgrade GET /pid {(r.LastPidServes ? "answered from the last process" : "did NOT answer from the last process")}" +
                 (r.Problem is null ? "." : $"; {r.Problem}."));
