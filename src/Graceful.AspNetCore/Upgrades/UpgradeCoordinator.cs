@@ -55,13 +55,7 @@ internal sealed partial class UpgradeCoordinator(
             return new UpgradeResult(UpgradeOutcome.AlreadyUpgrading, null, "An upgrade is already under way.", TimeSpan.Zero);
         }
 
-        var result = await RunAsync(trigger, started, cancellationToken);
-        if (result.Outcome != UpgradeOutcome.HandedOver)
-        {
-            Volatile.Write(ref _upgrading, 0);
-        }
-
-        return result;
+        return await RunAsync(trigger, started, cancellationToken);
     }
 
     private async Task<UpgradeResult> RunAsync(string trigger, long started, CancellationToken cancellationToken)
@@ -143,6 +137,8 @@ internal sealed partial class UpgradeCoordinator(
 
     private UpgradeResult Failed(string trigger, long started, int? pid, string reason, UpgradeOutcome outcome = UpgradeOutcome.Failed)
     {
+        // Open for the next trigger before saying so: whoever reads the failure may try again at once.
+        Volatile.Write(ref _upgrading, 0);
         LogFailed(logger, trigger, pid ?? 0, reason);
         systemd.Notify($"READY=1\nSTATUS=Upgrade failed, serving on: {reason}");
         return new UpgradeResult(outcome, pid, reason, time.GetElapsedTime(started));
