@@ -54,7 +54,7 @@ internal static class UpgradeRun
             var failuresInARow = 0;
             for (var i = 0; i < settings.Upgrades; i++)
             {
-                var (sample, next) = await UpgradeOnceAsync(current, first.Pid, pidFile, settings.Timeout);
+                var (sample, next) = await UpgradeOnceAsync(current, first.Pid, pidFile, settings.Timeout, cancellationToken);
                 await Task.Delay(settings.Gap, cancellationToken);
                 var lostNow = counters.Snapshot().Lost;
                 samples.Add(sample with { Lost = lostNow - lostBefore });
@@ -118,7 +118,8 @@ internal static class UpgradeRun
     }
 
     /// <summary>SIGHUP to <paramref name="pid"/>; returns how it went and the new pid, if the pid file named one in time.</summary>
-    private static async Task<(UpgradeSample Sample, int? NewPid)> UpgradeOnceAsync(int pid, int childPid, string pidFile, TimeSpan timeout)
+    private static async Task<(UpgradeSample Sample, int? NewPid)> UpgradeOnceAsync(int pid, int childPid, string pidFile, TimeSpan timeout,
+        CancellationToken cancellationToken)
     {
         Task<long> exited;
         var signalled = Stopwatch.GetTimestamp();
@@ -133,22 +134,25 @@ internal static class UpgradeRun
             return (new UpgradeSample(null, null, 0, $"process {pid} is gone: {e.Message}"), null);
         }
 
-        var switched = await PidFileWatch.WaitForChangeAsync(pidFile, pid, timeout);
-        long? exitedAt = null;
-        try
+        var switched = await PidFileWatch.WaitForChangeAsync(pidFile, pid, timeout, cancellationToken);
+        long? exitedAt = exited.IsCompleted ? await exited : null;
+        if (switched is not null && exitedAt is null)
         {
-            exitedAt = await exited.WaitAsync(Remaining(signalled, timeout), CancellationToken.None);
-        }
-        catch (TimeoutException)
-        {
-            // Counted as failed below. Kill it: tableflip, for one, refuses the next upgrade while the old process lives.
-            await KillAsync(pid, exited);
+            try
+            {
+                exitedAt = await exited.WaitAsync(Remaining(signalled, timeout), cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                // Counted as failed below. Kill it: tableflip, for one, refuses the next upgrade while the old process lives.
+                await KillAsync(pid, exited);
+            }
         }
 
         Reap(pid, childPid);
         var failure = (switched, exitedAt) switch
         {
-            (null, null) => $"no new pid in the pid file and process {pid} still running {timeout.TotalSeconds} s after SIGHUP",
+            (null, null) => $"no new pid in the pid file {timeout.TotalSeconds} s after SIGHUP; process {pid} still serves",
             (null, _) => $"process {pid} exited but no new pid in the pid file {timeout.TotalSeconds} s after SIGHUP",
             (_, null) => $"process {pid} still running {timeout.TotalSeconds} s after SIGHUP (killed)",
             _ => null,
