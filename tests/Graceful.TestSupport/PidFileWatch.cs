@@ -1,24 +1,13 @@
 using System.Diagnostics;
-using System.Globalization;
 
 namespace Graceful.TestSupport;
 
-/// <summary>A service's pid file: it names the process that serves now, and an in-place upgrade replaces it.</summary>
+/// <summary>
+/// Sees a pid file change the moment it is written (inotify), for timing an in-place upgrade's switchover;
+/// <see cref="PidFiles"/> reads it.
+/// </summary>
 public static class PidFileWatch
 {
-    /// <summary>The pid the file names, or null while it is missing, empty or half written.</summary>
-    public static int? TryRead(string path)
-    {
-        try
-        {
-            return int.TryParse(File.ReadAllText(path).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && pid > 0 ? pid : null;
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
-
     /// <summary>
     /// Waits until the file names a pid other than <paramref name="previous"/> (any pid when null) and returns it with
     /// the <see cref="Stopwatch"/> timestamp it was seen at; null when <paramref name="timeout"/> passes first.
@@ -43,7 +32,7 @@ public static class PidFileWatch
         var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         while (true)
         {
-            var pid = TryRead(full);
+            var pid = PidFiles.Read(full);
             var seenAt = Stopwatch.GetTimestamp();
             if (pid is not null && pid != previous)
             {
