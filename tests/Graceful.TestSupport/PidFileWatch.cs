@@ -47,4 +47,9 @@ public static class PidFileWatch
             await changed.WaitAsync(TimeSpan.FromMilliseconds(20), cancellationToken);
         }
     }
+
+    /// <summary>As <see cref="WaitForChangeAsync"/>, for tests: the new pid, or a <see cref="TimeoutException"/>.</summary>
+    public static async Task<int> WaitForNewPidAsync(string path, int? previous, TimeSpan timeout) =>
+        (await WaitForChangeAsync(path, previous, timeout))?.Pid
+        ?? throw new TimeoutException($"{path} still names {previous?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "nothing"} after {timeout}.");
 }

@@ -97,7 +97,7 @@ public sealed class InPlaceUpgradeTests
         // Signals sent back to back may reach the process as one; the second must arrive while the first upgrade runs.
         await service.WaitForLineAsync(l => l.Contains("started successor pid", StringComparison.Ordinal), Generous);
         service.Signal(Signals.SIGHUP);
-        var successor = await PidFiles.WaitForChangeAsync(chain.PidFile, service.Pid, Generous);
+        var successor = await PidFileWatch.WaitForNewPidAsync(chain.PidFile, service.Pid, Generous);
         chain.Track(successor);
         await exited.WaitAsync(Generous);
 

@@ -19,7 +19,7 @@ internal sealed class UpgradedProcesses : IDisposable
         var old = PidFiles.Read(PidFile) ?? throw new InvalidOperationException($"{PidFile} names no process.");
         var oldExited = ExitWatch.Start(old);
         Signals.Send(old, Signals.SIGHUP);
-        var next = await PidFiles.WaitForChangeAsync(PidFile, old, Generous);
+        var next = await PidFileWatch.WaitForNewPidAsync(PidFile, old, Generous);
         Track(next);
         await oldExited.WaitAsync(Generous);
         return (old, next);
