@@ -30,8 +30,8 @@ public class RequestTrackingBenchmarks
         _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var time = TimeProvider.System;
         var metrics = new GracefulMetrics(_services.GetRequiredService<IMeterFactory>());
-        var tracker = new ConnectionTracker(metrics, time);
         var tokens = new ShutdownTokens(time);
+        var tracker = new ConnectionTracker(metrics, tokens, time);
         var recorder = new ShutdownRecorder(tokens, time);
         var connection = tracker.Track(new DefaultConnectionContext("bench"));
         _context.Features.Set<IConnectionItemsFeature>(new ItemsFeature(connection.Items));

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Graceful.AspNetCore.Draining;
 using Graceful.AspNetCore.Metrics;
 using Graceful.AspNetCore.Requests;
 using Microsoft.AspNetCore.Connections;
@@ -9,7 +10,7 @@ namespace Graceful.AspNetCore.Connections;
 /// Owns the set of open connections. Completion is event-driven: the last connection to close completes
 /// <see cref="WhenAllClosedAsync"/>; nothing polls.
 /// </summary>
-internal sealed class ConnectionTracker(GracefulMetrics metrics, TimeProvider time)
+internal sealed class ConnectionTracker(GracefulMetrics metrics, ShutdownTokens tokens, TimeProvider time)
 {
     private readonly ConcurrentDictionary<TrackedConnection, byte> _open = new();
     private readonly Lock _gate = new();
@@ -36,6 +37,9 @@ internal sealed class ConnectionTracker(GracefulMetrics metrics, TimeProvider ti
     public ConnectionContext Track(ConnectionContext inner)
     {
         var connection = new TrackedConnection(inner, this, time.GetTimestamp());
+        // Set once per connection: Kestrel's request features fall back to the connection's, so every request's
+        // HttpContext.Features.Get<IShutdownTokens>() finds it without a per-request Set.
+        inner.Features.Set<IShutdownTokens>(tokens);
         _open.TryAdd(connection, 0);
         Interlocked.Increment(ref _openCount);
         metrics.ConnectionOpened();

@@ -18,11 +18,11 @@ internal static class RequestTrackingMiddleware
             return RejectAsync(context, retryAfter);
         }
 
-        context.Features.Set<IShutdownTokens>(tokens);
-
         var items = context.Features.Get<IConnectionItemsFeature>()?.Items;
         if (items is null || !items.TryGetValue(typeof(TrackedConnection), out var value) || value is not TrackedConnection connection)
         {
+            // Not a connection Graceful accepted (another server or transport): the feature is set per request.
+            context.Features.Set<IShutdownTokens>(tokens);
             return next(context);
         }
 
