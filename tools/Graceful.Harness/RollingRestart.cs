@@ -1,4 +1,4 @@
-namespace Graceful.TestSupport;
+namespace Graceful.Harness;
 
 /// <summary>
 /// Two instances of a service behind HAProxy under paced keep-alive load, restarted one after the other: each gets

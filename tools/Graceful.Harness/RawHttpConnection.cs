@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Graceful.TestSupport;
+namespace Graceful.Harness;
 
 /// <summary>An HTTP/1.1 client on a raw socket, for tests where the protocol detail matters (keep-alive, EOF, resets).</summary>
 public sealed class RawHttpConnection : IDisposable
