@@ -92,6 +92,12 @@ public sealed class RawHttpConnection : IDisposable
         }
     }
 
+    /// <summary>
+    /// True when the server has already closed this idle connection (its EOF or reset is waiting to be read): a client
+    /// that checks this before reusing a connection sends nothing into a close it could have seen.
+    /// </summary>
+    public bool ClosedWhileIdle => _start == _end && _socket.Poll(0, SelectMode.SelectRead) && _socket.Available == 0;
+
     public void Dispose() => _socket.Dispose();
 
     private async Task<string> ReadLineAsync(CancellationToken cancellationToken)
