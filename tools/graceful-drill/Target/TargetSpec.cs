@@ -8,7 +8,7 @@ public sealed record TargetSpec(IReadOnlyList<string> Command, Uri? Url, int? Pi
 {
     /// <summary>A short name for titles: the program (or the .dll run by dotnet), or the pid.</summary>
     public string Name => Pid is { } pid ? $"pid {pid}"
-        : Path.GetFileNameWithoutExtension(Command.FirstOrDefault(c => c.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)) ?? Command.FirstOrDefault() ?? "service");
+        : Path.GetFileNameWithoutExtension(Command.FirstOrDefault(c => c.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)) ?? (Command.Count > 0 ? Command[0] : "service"));
 
     public string Describe() => Pid is { } pid ? $"pid {pid} at {Url}" : string.Join(' ', Command);
 
