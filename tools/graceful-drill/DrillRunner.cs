@@ -35,6 +35,12 @@ public static class DrillRunner
                 return CouldNotRun;
             }
 
+            if (await PreflightAsync(settings.Load, address) is { } refusal)
+            {
+                console.MarkupLineInterpolated($"[red]{refusal}[/]");
+                return CouldNotRun;
+            }
+
             console.MarkupLineInterpolated($"Load on {address}: {LoadProfileReport.Of(settings.Load).Describe()}");
             var recorder = new DrillRecorder(new DrillClock());
             var load = new LoadRunner(settings.Load, address, recorder);
@@ -72,6 +78,22 @@ public static class DrillRunner
             ConsoleReport.Write(console, report, settings.OutputFolder);
             return report.Verdict.Error is not null ? CouldNotRun : report.Verdict.Passed ? Passed : Failed;
         }
+    }
+
+    /// <summary>
+    /// One request of the mix as the load will send it: a service that cannot answer it at all (HTTP/2 asked of a
+    /// cleartext HTTP/1.1 endpoint, say) would otherwise show up as every request lost.
+    /// </summary>
+    private static async Task<string?> PreflightAsync(LoadProfile profile, Uri address)
+    {
+        var request = profile.Mix[0];
+        using var client = profile.Protocol == HttpProtocol.Http2 ? Http2Sender.CreateClient(profile.RequestTimeout) : null;
+        using IRequestSender sender = profile.Protocol == HttpProtocol.Http1 ? new Http1Sender(address, keepAlive: false) : new Http2Sender(address, client);
+        using var timeout = new CancellationTokenSource(profile.RequestTimeout);
+        var result = await sender.SendAsync(request, timeout.Token);
+        return result.Outcome is Outcome.Ok or Outcome.NonSuccess ? null
+            : $"The first request of the mix, {request.Method} {request.Path}, got no response before the drill started: {result.Outcome} ({result.Error})." +
+              (profile.Protocol == HttpProtocol.Http2 ? " Does the service speak HTTP/2 without TLS (h2c)? Kestrel needs Protocols = Http2 on that endpoint." : "");
     }
 
     private static async Task<string?> RunScenarioAsync(IScenario scenario, DrillRecorder recorder, DrillSettings settings)

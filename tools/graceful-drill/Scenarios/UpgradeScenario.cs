@@ -46,7 +46,12 @@ public sealed class UpgradeScenario(TargetSpec spec, string pidFile, int count, 
                 recorder.Mark(MarkerKind.Step, $"pid file names {_current}");
                 var exitedAt = recorder.Clock.ToMilliseconds(await oldExited.WaitAsync(step.Token));
                 recorder.Mark(MarkerKind.Exit, $"pid {old} exited", exitedAt);
-                recorder.AddExit(new ProcessExit(old, $"upgrade {upgrade + 1}: old process", exitedAt, null));
+                if (old != _target!.Pid)
+                {
+                    // The started process's exit is recorded at the end, with its code.
+                    recorder.AddExit(new ProcessExit(old, $"upgrade {upgrade + 1}: old process", exitedAt, null));
+                }
+
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -73,6 +78,11 @@ public sealed class UpgradeScenario(TargetSpec spec, string pidFile, int count, 
             if (await Task.WhenAny(lastExited, Task.Delay(TimeSpan.FromSeconds(60))) != lastExited)
             {
                 Signals.Send(last, Signals.SIGKILL);
+            }
+
+            if (last != target.Pid)
+            {
+                recorder.AddExit(new ProcessExit(last, "last generation, stopped by the drill after the load", recorder.Clock.ToMilliseconds(await lastExited), null));
             }
         }
 
