@@ -6,7 +6,7 @@ namespace Graceful.Harness;
 /// <summary>
 /// Instances of a service behind HAProxy, restarted one after the other: each gets SIGTERM, the balancer stops routing
 /// to it <c>lag</c> later (as endpoint propagation would), and a fresh instance takes its port and is put back into
-/// rotation. Each instance is told its port with <c>--urls http://127.0.0.1:PORT</c> before its own arguments, or,
+/// rotation. Each instance is told its port with <c>--urls http://127.0.0.1:PORT</c> after its own arguments, or,
 /// when an argument contains <c>{port}</c>, by replacing that. Shared by graceful-drill, bench/Drain and the tests.
 /// </summary>
 public sealed class RollingRestart : IAsyncDisposable
@@ -121,7 +121,8 @@ public sealed class RollingRestart : IAsyncDisposable
         var port = _ports[instance];
         if (!_args.Any(a => a.Contains("{port}", StringComparison.Ordinal)))
         {
-            return await ServiceProcess.StartAsync(_program, ["--urls", $"http://127.0.0.1:{port}", .. _args]);
+            // After the instance's own arguments, so that a program run by an interpreter (dotnet app.dll) gets it too.
+            return await ServiceProcess.StartAsync(_program, [.. _args, "--urls", $"http://127.0.0.1:{port}"]);
         }
 
         // A service that is told its port another way may not log Kestrel's line: wait until the port accepts.

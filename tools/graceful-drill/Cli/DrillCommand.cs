@@ -85,7 +85,7 @@ public static class DrillCommand
         var lag = Duration("--lag", "How long after an instance's SIGTERM HAProxy stops routing to it (as endpoint propagation would).", "1s", recursive: false);
         var pause = Duration("--pause", "Time between an instance back in rotation and the next restart.", "500ms", recursive: false);
         var command = CommandArgument();
-        var rolling = new Command("rolling", "A rolling restart behind HAProxy: each instance gets --urls http://127.0.0.1:PORT (or {port} in its arguments is replaced).")
+        var rolling = new Command("rolling", "A rolling restart behind HAProxy: each instance gets --urls http://127.0.0.1:PORT after its arguments (or {port} in them is replaced).")
         {
             instances, restarts, at, lag, pause, command,
         };
