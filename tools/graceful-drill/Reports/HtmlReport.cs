@@ -24,7 +24,7 @@ public static class HtmlReport
             body { font-family: sans-serif; margin: 24px; color: #222; }
             table { border-collapse: collapse; margin: 8px 0 20px; }
             td, th { border: 1px solid #ccc; padding: 4px 10px; text-align: right; }
-            th { background: #f4f4f4; } td.text { text-align: left; }
+            th { background: #f4f4f4; } .text { text-align: left; }
             .verdict { font-size: 1.3em; font-weight: bold; padding: 8px 12px; display: inline-block; color: white; }
             .pass { background: #2CA02C; } .fail { background: #D62728; }
             img { max-width: 100%; border: 1px solid #ddd; }
