@@ -133,7 +133,7 @@ public static class DrillCommand
 
     private static Option<string> Duration(string name, string description, string defaultValue, bool recursive = true) => new(name)
     {
-        Description = $"{description} (250ms, 2s, 1m; default {defaultValue})",
+        Description = $"{description} (250ms, 2s, 1m)",
         DefaultValueFactory = _ => defaultValue,
         Recursive = recursive,
         HelpName = "duration",
