@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Serialization;
 using Graceful.AspNetCore;
 
@@ -35,6 +36,9 @@ internal static partial class SlowServiceApp
             {
                 o.ReportPath = reportPath;
             }
+
+            o.PidFile = settings.PidFile ?? o.PidFile;
+            o.Upgrade.Enabled = true;
         });
 
         builder.Services.AddHealthChecks().AddGracefulChecks();
@@ -45,6 +49,8 @@ internal static partial class SlowServiceApp
         app.MapGracefulHealthChecks();
         app.UseWebSockets();
         app.MapGet("/ping", () => "pong");
+        // Which process answered: after an upgrade, the successor's id.
+        app.MapGet("/pid", () => Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         app.MapGet("/events", (IShutdownTokens shutdown, CancellationToken requestAborted) =>
             TypedResults.ServerSentEvents(StreamEndpoints.TicksAsync(requestAborted).UntilDraining(shutdown, requestAborted), eventType: "tick"));
         app.Map("/ws", StreamEndpoints.EchoAsync);

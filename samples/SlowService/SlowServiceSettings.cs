@@ -1,4 +1,5 @@
 namespace SlowService;
 
 /// <summary>What the command line chose.</summary>
-internal sealed record SlowServiceSettings(string Urls, TimeSpan Slow, TimeSpan? ShutdownTimeout, TimeSpan? PreStopDelay, string? ReportPath);
+internal sealed record SlowServiceSettings(string Urls, TimeSpan Slow, TimeSpan? ShutdownTimeout, TimeSpan? PreStopDelay, string? ReportPath,
+    string? PidFile);

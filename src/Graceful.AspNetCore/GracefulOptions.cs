@@ -69,6 +69,15 @@ public sealed class GracefulOptions
     /// </summary>
     public string? ReportPath { get; set; }
 
+    /// <summary>
+    /// A file to hold the process id once the application serves, replaced atomically with the successor's id when an
+    /// in-place upgrade hands over, and removed at exit. Null (the default): no file.
+    /// </summary>
+    public string? PidFile { get; set; }
+
+    /// <summary>In-place upgrades: the successor inherits the listening sockets, then this process drains.</summary>
+    public UpgradeOptions Upgrade { get; } = new();
+
     /// <summary>The process exit code when the drain deadline cut requests (a clean drain exits 0).</summary>
     public int DeadlineExitCode { get; set; } = 1;
 

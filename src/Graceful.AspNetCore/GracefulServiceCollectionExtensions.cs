@@ -9,9 +9,11 @@ using Graceful.AspNetCore.Metrics;
 using Graceful.AspNetCore.Reporting;
 using Graceful.AspNetCore.Signals;
 using Graceful.AspNetCore.Systemd;
+using Graceful.AspNetCore.Upgrades;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -70,8 +72,14 @@ public static class GracefulServiceCollectionExtensions
         services.AddSingleton<ShutdownReportWriter>();
         services.AddSingleton<IShutdownTokens>(sp => sp.GetRequiredService<ShutdownTokens>());
         services.AddSingleton<ShutdownCoordinator>();
-        services.AddSingleton<IGracefulShutdown>(sp => sp.GetRequiredService<ShutdownCoordinator>());
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<ShutdownCoordinator>());
+        services.AddSingleton(_ => InheritedSockets.TakeFromEnvironment());
+        services.AddSingleton<ListenSocketBroker>();
+        services.AddSingleton<IPostConfigureOptions<SocketTransportOptions>>(sp => sp.GetRequiredService<ListenSocketBroker>());
+        services.AddSingleton<PidFile>();
+        services.AddSingleton<UpgradeCoordinator>();
+        services.AddSingleton<IHostedService, UpgradeLifecycle>();
+        services.AddSingleton<IGracefulShutdown, GracefulShutdownService>();
         services.AddSingleton<IHostLifetime, GracefulHostLifetime>();
         services.AddSingleton<IStartupFilter, GracefulStartupFilter>();
 

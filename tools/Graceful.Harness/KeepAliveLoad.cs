@@ -7,23 +7,24 @@ namespace Graceful.Harness;
 /// the server answers <c>Connection: close</c>, until its connection is refused or the time is up. Every request is
 /// classified: <c>Ok</c> (a 2xx response), <c>NonSuccess</c> (a complete response of another status), <c>Lost</c>
 /// (sent on an open connection, answered by EOF or reset), or the connection was <c>Refused</c> before anything
-/// was sent. With a <c>pause</c>, each client waits that long between requests (a paced, open-ended load).
+/// was sent. With a <c>pause</c>, each client waits that long between requests (a paced, open-ended load). Pass
+/// <c>counters</c> to read the totals while the load runs (e.g. to attribute failures to one event of many).
 /// </summary>
 public static class KeepAliveLoad
 {
     public static async Task<LoadResult> RunAsync(Uri baseAddress, int clients, string path, TimeSpan duration,
-        TimeSpan pause = default, bool stopWhenRefused = true, CancellationToken cancellationToken = default)
+        TimeSpan pause = default, bool stopWhenRefused = true, LoadCounters? counters = null, CancellationToken cancellationToken = default)
     {
+        counters ??= new LoadCounters();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         stop.CancelAfter(duration);
-        var results = await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => RunClientAsync(baseAddress, path, pause, stopWhenRefused, stop.Token)));
-        return results.Aggregate(new LoadResult(0, 0, 0),
-            (a, b) => new LoadResult(a.Ok + b.Ok, a.Lost + b.Lost, a.Refused + b.Refused, a.NonSuccess + b.NonSuccess));
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => RunClientAsync(baseAddress, path, pause, stopWhenRefused, counters, stop.Token)));
+        return counters.Snapshot();
     }
 
-    private static async Task<LoadResult> RunClientAsync(Uri baseAddress, string path, TimeSpan pause, bool stopWhenRefused, CancellationToken stop)
+    private static async Task RunClientAsync(Uri baseAddress, string path, TimeSpan pause, bool stopWhenRefused, LoadCounters counters,
+        CancellationToken stop)
     {
-        int ok = 0, lost = 0, refused = 0, nonSuccess = 0;
         while (!stop.IsCancellationRequested)
         {
             RawHttpConnection connection;
@@ -33,7 +34,7 @@ public static class KeepAliveLoad
             }
             catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
             {
-                refused++;
+                counters.AddRefused();
                 if (stopWhenRefused)
                 {
                     break;
@@ -56,11 +57,11 @@ public static class KeepAliveLoad
                         var response = await connection.ReadResponseAsync(CancellationToken.None);
                         if (response.StatusCode is < 200 or > 299)
                         {
-                            nonSuccess++;
+                            counters.AddNonSuccess();
                         }
                         else
                         {
-                            ok++;
+                            counters.AddOk();
                         }
 
                         if (response.ConnectionClose)
@@ -75,14 +76,12 @@ public static class KeepAliveLoad
                     }
                     catch (Exception e) when (e is SocketException or EndOfStreamException or IOException)
                     {
-                        lost++;
+                        counters.AddLost();
                         break;
                     }
                 }
             }
         }
-
-        return new LoadResult(ok, lost, refused, nonSuccess);
     }
 }
 

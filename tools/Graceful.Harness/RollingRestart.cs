@@ -88,7 +88,7 @@ public sealed class RollingRestart : IAsyncDisposable
         await using var rolling = await StartAsync(program, args);
         using var stopLoad = new CancellationTokenSource();
         var load = KeepAliveLoad.RunAsync(rolling.BaseAddress, clients, "/ping", TimeSpan.FromMinutes(10),
-            pause == default ? TimeSpan.FromMilliseconds(10) : pause, stopWhenRefused: false, stopLoad.Token);
+            pause == default ? TimeSpan.FromMilliseconds(10) : pause, stopWhenRefused: false, cancellationToken: stopLoad.Token);
         await Task.Delay(500);
         for (var restart = 0; restart < restarts; restart++)
         {

@@ -136,8 +136,12 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits for the process to exit and returns its exit code; kills it and fails after <paramref name="timeout"/>.</summary>
-    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    /// <summary>
+    /// Waits for the process to exit and returns its exit code; kills it and fails after <paramref name="timeout"/>.
+    /// With <paramref name="waitForOutput"/> false it does not wait for the end of its output, which an upgrade's
+    /// successor (writing to the same streams) keeps open.
+    /// </summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout, bool waitForOutput = true)
     {
         if (await Task.WhenAny(_exited.Task, Task.Delay(timeout)) != _exited.Task)
         {
@@ -145,8 +149,12 @@ public sealed partial class ServiceProcess : IAsyncDisposable
             throw new TimeoutException($"The service did not exit within {timeout}. Output:\n{Output}");
         }
 
-        // Exited fires before the redirected streams are drained; wait for them too.
-        await _process.WaitForExitAsync();
+        if (waitForOutput)
+        {
+            // Exited fires before the redirected streams are drained; wait for them too.
+            await _process.WaitForExitAsync();
+        }
+
         return _process.ExitCode;
     }
 

@@ -30,6 +30,31 @@ internal sealed class GracefulOptionsBinder(IConfiguration configuration) : ICon
             options.ReportPath = reportPath;
         }
 
+        if (section[nameof(GracefulOptions.PidFile)] is { Length: > 0 } pidFile)
+        {
+            options.PidFile = pidFile;
+        }
+
+        var upgrade = section.GetSection(nameof(GracefulOptions.Upgrade));
+        BindBool(upgrade, nameof(options.Upgrade.Enabled), v => options.Upgrade.Enabled = v, errors);
+        BindDuration(upgrade, nameof(options.Upgrade.ReadyTimeout), v => options.Upgrade.ReadyTimeout = v, errors);
+        if (upgrade[nameof(options.Upgrade.Signal)] is { Length: > 0 } signal)
+        {
+            options.Upgrade.Signal = signal;
+        }
+
+        // A command line is a list (Command:0, Command:1, ...), in index order.
+        var command = upgrade.GetSection(nameof(options.Upgrade.Command)).GetChildren()
+            .OrderBy(c => int.TryParse(c.Key, NumberStyles.None, CultureInfo.InvariantCulture, out var i) ? i : int.MaxValue)
+            .Select(c => c.Value)
+            .OfType<string>()
+            .ToList();
+        if (command.Count > 0)
+        {
+            options.Upgrade.Command.Clear();
+            command.ForEach(options.Upgrade.Command.Add);
+        }
+
         var limits = section.GetSection(nameof(GracefulOptions.Limits));
         BindDuration(limits, nameof(options.Limits.ReadHeaderTimeout), v => options.Limits.ReadHeaderTimeout = v, errors);
         BindDuration(limits, nameof(options.Limits.ReadTimeout), v => options.Limits.ReadTimeout = v, errors);

@@ -1,3 +1,4 @@
+using Graceful.AspNetCore.Upgrades;
 using Microsoft.Extensions.Options;
 
 namespace Graceful.AspNetCore.Configuration;
@@ -7,6 +8,7 @@ internal sealed class GracefulOptionsValidator : IValidateOptions<GracefulOption
 {
     private const string Section = GracefulOptions.SectionName;
     private const string LimitsSection = Section + ":" + nameof(GracefulOptions.Limits);
+    private const string UpgradeSection = Section + ":" + nameof(GracefulOptions.Upgrade);
 
     public ValidateOptionsResult Validate(string? name, GracefulOptions options)
     {
@@ -39,10 +41,9 @@ internal sealed class GracefulOptionsValidator : IValidateOptions<GracefulOption
             errors.Add($"{Section}:{nameof(options.DeadlineExitCode)} must be 1 to 255 (was {options.DeadlineExitCode}): a cut drain must not look clean.");
         }
 
-        if (options.ReportPath is { } reportPath && Path.GetDirectoryName(Path.GetFullPath(reportPath)) is { } folder && !Directory.Exists(folder))
-        {
-            errors.Add($"{Section}:{nameof(options.ReportPath)}: the folder '{folder}' does not exist.");
-        }
+        RequireExistingFolder(errors, nameof(options.ReportPath), options.ReportPath);
+        RequireExistingFolder(errors, nameof(options.PidFile), options.PidFile);
+        ValidateUpgrade(errors, options.Upgrade);
 
         var limits = options.Limits;
         RequirePositiveOrInfinite(errors, LimitsSection, nameof(limits.ReadHeaderTimeout), limits.ReadHeaderTimeout);
@@ -55,6 +56,32 @@ internal sealed class GracefulOptionsValidator : IValidateOptions<GracefulOption
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void ValidateUpgrade(List<string> errors, UpgradeOptions upgrade)
+    {
+        if (!UpgradeSignal.TryParse(upgrade.Signal, out _))
+        {
+            errors.Add($"{UpgradeSection}:{nameof(upgrade.Signal)} must be {UpgradeSignal.Names} (was '{upgrade.Signal}').");
+        }
+
+        if (upgrade.ReadyTimeout <= TimeSpan.Zero || upgrade.ReadyTimeout == Timeout.InfiniteTimeSpan)
+        {
+            errors.Add($"{UpgradeSection}:{nameof(upgrade.ReadyTimeout)} must be a positive duration (was {upgrade.ReadyTimeout}): a successor that never becomes ready must not block upgrades for ever.");
+        }
+
+        if (upgrade.Enabled && !OperatingSystem.IsLinux())
+        {
+            errors.Add($"{UpgradeSection}:{nameof(upgrade.Enabled)}: in-place upgrades need Linux (listener inheritance with posix_spawn and Unix socket pairs).");
+        }
+    }
+
+    private static void RequireExistingFolder(List<string> errors, string key, string? path)
+    {
+        if (path is not null && Path.GetDirectoryName(Path.GetFullPath(path)) is { } folder && !Directory.Exists(folder))
+        {
+            errors.Add($"{Section}:{key}: the folder '{folder}' does not exist.");
+        }
     }
 
     private static void RequirePositiveOrInfinite(List<string> errors, string section, string key, TimeSpan value)

@@ -25,6 +25,11 @@ internal sealed class ConnectionTracker(GracefulMetrics metrics, TimeProvider ti
 
     public bool IsClosing => _closing;
 
+    /// <summary>How long, during the drain, a connection is kept for its client's next request after it was last used.</summary>
+    public TimeSpan IdleGrace => _idleGrace;
+
+    public TimeProvider Time => time;
+
     /// <summary>Called with the number of connections left each time one closes during the drain.</summary>
     public Action<int>? ClosedWhileDraining { get; set; }
 
@@ -37,7 +42,7 @@ internal sealed class ConnectionTracker(GracefulMetrics metrics, TimeProvider ti
         // Accepted just before the listeners closed: its client may be sending its first request right now.
         if (_closing)
         {
-            connection.CloseWhenIdleAfter(_idleGrace, time);
+            connection.CloseWhenIdleFor(_idleGrace);
         }
 
         return connection;
@@ -90,10 +95,12 @@ internal sealed class ConnectionTracker(GracefulMetrics metrics, TimeProvider ti
     }
 
     /// <summary>
-    /// From now on every connection is on its way out. A busy connection closes after its current response; an
-    /// idle one used within <paramref name="idleGrace"/> stays open for the client's next request (answered with
-    /// <c>Connection: close</c>) or until it has idled for the grace; one idle for longer closes now, as does every
-    /// HTTP/2 connection, whose GOAWAY lets its client finish open streams and retry nothing.
+    /// From now on every connection is on its way out. A busy HTTP/1.1 connection closes after its current response
+    /// if that response can still say <c>Connection: close</c> (see <see cref="TrackedConnection.OnResponseStarting"/>),
+    /// else it is kept for the client's next request (see <see cref="TrackedConnection.RequestEnded"/>); an idle one used within <paramref name="idleGrace"/> stays open
+    /// for the client's next request (answered with <c>Connection: close</c>) or until it has idled for the grace; one
+    /// idle for longer closes now, as does every HTTP/2 connection, whose GOAWAY lets its client finish open streams
+    /// and retry nothing.
     /// </summary>
     public DrainStart BeginDrain(TimeSpan idleGrace)
     {
@@ -107,7 +114,15 @@ internal sealed class ConnectionTracker(GracefulMetrics metrics, TimeProvider ti
             if (connection.InFlightCount > 0)
             {
                 busy++;
-                connection.RequestClose();
+                if (connection.IsHttp2)
+                {
+                    connection.RequestClose();
+                }
+                else
+                {
+                    // Its request's end decides; this covers a request that ended while the drain began, unseen by it.
+                    connection.CloseWhenIdleFor(idleGrace);
+                }
             }
             else if (connection.IsHttp2 || idleFor >= idleGrace)
             {
@@ -117,7 +132,7 @@ internal sealed class ConnectionTracker(GracefulMetrics metrics, TimeProvider ti
             else
             {
                 kept++;
-                connection.CloseWhenIdleAfter(idleGrace - idleFor, time);
+                connection.CloseWhenIdleFor(idleGrace);
             }
         }
 

@@ -3,6 +3,7 @@ using System.Net;
 using Graceful.AspNetCore.Requests;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace Graceful.AspNetCore.Connections;
@@ -89,7 +90,7 @@ internal sealed class TrackedConnection : ConnectionContext
         Volatile.Write(ref _lastActivity, request.StartedAt);
     }
 
-    public void RequestEnded(InFlightRequest request, long endedAt)
+    public void RequestEnded(InFlightRequest request, long endedAt, HttpResponse response)
     {
         if (Interlocked.CompareExchange(ref _single, null, request) != request)
         {
@@ -100,35 +101,75 @@ internal sealed class TrackedConnection : ConnectionContext
         }
 
         Volatile.Write(ref _lastActivity, endedAt);
+        if (_tracker.IsClosing && !IsHttp2)
+        {
+            CloseAfterResponse(response);
+        }
     }
 
     /// <summary>
-    /// Keeps an idle connection open for <paramref name="grace"/> so a client about to send on it gets an answer
-    /// (with <c>Connection: close</c>) instead of a reset; closes it then if it is still idle.
+    /// Called as an HTTP/1.1 response's headers are produced, on the request's own thread: from the drain's start on,
+    /// every response says <c>Connection: close</c> and its connection closes after it. Deciding here rather than when
+    /// the drain starts is what makes it race-free: Kestrel cannot have sent keep-alive headers in between.
     /// </summary>
-    public void CloseWhenIdleAfter(TimeSpan grace, TimeProvider time)
+    public static Task OnResponseStarting(object state)
     {
-        // Once: a connection accepted as the drain begins can be reached both from Track and from BeginDrain.
-        if (Volatile.Read(ref _idleClose) is not null)
+        var connection = (TrackedConnection)state;
+        if (connection._tracker.IsClosing)
         {
-            return;
+            connection.RequestClose();
         }
 
-        var timer = time.CreateTimer(static state =>
+        return Task.CompletedTask;
+    }
+
+    // The drain began while this request ran, after its response had gone out keep-alive: the client was told it may
+    // send again, so closing after this response would reset the request it may be writing now. The connection stays
+    // for that request (answered with Connection: close) or until it has idled for the grace.
+    private void CloseAfterResponse(HttpResponse response)
+    {
+        if (response.HasStarted && !response.Headers.Connection.ToString().Contains("close", StringComparison.OrdinalIgnoreCase))
         {
-            var connection = (TrackedConnection)state!;
-            if (connection.InFlightCount == 0)
-            {
-                connection.RequestClose();
-            }
-        }, this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        if (Interlocked.CompareExchange(ref _idleClose, timer, null) is null)
-        {
-            timer.Change(grace, Timeout.InfiniteTimeSpan);
+            CloseWhenIdleFor(_tracker.IdleGrace);
         }
-        else
+    }
+
+    /// <summary>
+    /// Keeps the connection open until it has been idle for <paramref name="grace"/>, so a client about to send on it
+    /// gets an answer (with <c>Connection: close</c>) instead of a reset; then closes it. Calling it again re-arms it.
+    /// </summary>
+    public void CloseWhenIdleFor(TimeSpan grace)
+    {
+        var timer = Volatile.Read(ref _idleClose);
+        if (timer is null)
         {
-            timer.Dispose();
+            var created = _tracker.Time.CreateTimer(static state => ((TrackedConnection)state!).OnIdleTimer(), this,
+                Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            timer = Interlocked.CompareExchange(ref _idleClose, created, null) ?? created;
+            if (timer != created)
+            {
+                created.Dispose();
+            }
+        }
+
+        var idleFor = _tracker.Time.GetElapsedTime(LastActivity);
+        timer.Change(idleFor < grace ? grace - idleFor : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+    }
+
+    // Busy: the request's end re-arms. Used again since the timer was set: wait out the rest of the grace.
+    private void OnIdleTimer()
+    {
+        if (InFlightCount == 0)
+        {
+            var grace = _tracker.IdleGrace;
+            if (_tracker.Time.GetElapsedTime(LastActivity) < grace)
+            {
+                CloseWhenIdleFor(grace);
+            }
+            else
+            {
+                RequestClose();
+            }
         }
     }
 

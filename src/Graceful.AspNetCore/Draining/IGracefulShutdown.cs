@@ -20,4 +20,14 @@ public interface IGracefulShutdown
     /// <param name="deadline">Cancel to cut the drain: what still runs is aborted.</param>
     /// <returns>Whether the drain completed, and what it cut.</returns>
     Task<DrainResult> ShutdownAsync(CancellationToken deadline = default);
+
+    /// <summary>
+    /// Upgrades in place, as the upgrade signal (SIGHUP by default) does: starts the successor with the listening
+    /// sockets, waits until it serves, then drains this process, which exits. If the successor fails to start, exits or
+    /// is not ready within <see cref="UpgradeOptions.ReadyTimeout"/>, it is killed and this process serves on. Only one
+    /// upgrade runs at a time. Needs <see cref="UpgradeOptions.Enabled"/>.
+    /// </summary>
+    /// <param name="cancellationToken">Cancel to abandon the upgrade before the hand-over: the successor is killed.</param>
+    /// <returns>How it ended; on <see cref="UpgradeOutcome.HandedOver"/> this process is draining.</returns>
+    Task<UpgradeResult> UpgradeAsync(CancellationToken cancellationToken = default);
 }

@@ -39,12 +39,13 @@ internal sealed partial class ShutdownCoordinator(
     IHostApplicationLifetime lifetime,
     IOptions<GracefulOptions> options,
     TimeProvider time,
-    ILogger<ShutdownCoordinator> logger) : IGracefulShutdown, IHostedLifecycleService, IDisposable
+    ILogger<ShutdownCoordinator> logger) : IHostedLifecycleService, IDisposable
 {
     // Once aborted, a connection whose handler ignores RequestAborted is not waited for longer than this.
     private static readonly TimeSpan AbortGrace = TimeSpan.FromSeconds(1);
 
     private readonly CancellationTokenSource _cut = new();
+    private readonly CancellationTokenSource _begun = new();
     private readonly Lock _gate = new();
     private ShutdownTrigger? _trigger;
     private Task<DrainResult>? _drain;
@@ -55,20 +56,45 @@ internal sealed partial class ShutdownCoordinator(
     /// <summary>The trigger, once a shutdown has begun.</summary>
     public ShutdownTrigger? Trigger => Volatile.Read(ref _trigger);
 
+    /// <summary>Cancelled the moment a shutdown begins, for work that must not outlive the process's decision to stop.</summary>
+    public CancellationToken Begun => _begun.Token;
+
     /// <summary>Records the trigger; true only for the first, which then owns stopping the application.</summary>
-    public bool TryBegin(string trigger)
+    public bool TryBegin(string trigger) => TryBegin(trigger, handover: false);
+
+    /// <summary>
+    /// Begins the shutdown that follows an upgrade's hand-over: no pre-stop delay (the successor accepts on the same
+    /// sockets, so there is nothing for a load balancer to learn) and no STOPPING=1 (systemd now follows the successor).
+    /// False if a shutdown had already begun.
+    /// </summary>
+    public bool TryBeginHandover(string trigger) => TryBegin(trigger, handover: true);
+
+    private bool TryBegin(string trigger, bool handover)
     {
         var begun = new ShutdownTrigger(trigger, time.GetTimestamp());
-        if (Interlocked.CompareExchange(ref _trigger, begun, null) is not null)
+        lock (_gate)
         {
-            LogAlreadyShuttingDown(logger, trigger);
-            return false;
+            if (Interlocked.CompareExchange(ref _trigger, begun, null) is not null)
+            {
+                LogAlreadyShuttingDown(logger, trigger);
+                return false;
+            }
+
+            if (handover)
+            {
+                _preStop = Task.CompletedTask;
+            }
         }
 
+        _begun.Cancel();
         recorder.Begin(begun, connections.InFlightRequests());
         var (open, inFlight) = connections.Count();
         LogShutdownStarted(logger, trigger, inFlight, open);
-        systemd.Notify($"STOPPING=1\nSTATUS={trigger} received: draining {inFlight} requests on {open} connections");
+        if (!handover)
+        {
+            systemd.Notify($"STOPPING=1\nSTATUS={trigger} received: draining {inFlight} requests on {open} connections");
+        }
+
         return true;
     }
 
@@ -286,5 +312,9 @@ internal sealed partial class ShutdownCoordinator(
 
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public void Dispose() => _cut.Dispose();
+    public void Dispose()
+    {
+        _cut.Dispose();
+        _begun.Dispose();
+    }
 }

@@ -43,7 +43,14 @@ internal static class RequestTrackingMiddleware
     {
         metrics.RequestStarted();
         var request = new InFlightRequest(context.Request.Method, context.Request.Path.Value ?? "/", connection.ConnectionId, time.GetTimestamp());
-        connection.RequestStarted(request, HttpProtocol.IsHttp2(context.Request.Protocol));
+        var isHttp2 = HttpProtocol.IsHttp2(context.Request.Protocol);
+        connection.RequestStarted(request, isHttp2);
+        if (!isHttp2)
+        {
+            // Kestrel keeps the callback list per connection: no allocation per request.
+            context.Response.OnStarting(TrackedConnection.OnResponseStarting, connection);
+        }
+
         if (recorder.IsRecording)
         {
             recorder.Add(request);
@@ -62,21 +69,21 @@ internal static class RequestTrackingMiddleware
         }
         catch
         {
-            End(connection, request, metrics, time);
+            End(context, connection, request, metrics, time);
             throw;
         }
 
         // Most requests finish synchronously from here; only the others pay for an async state machine.
         if (handled.IsCompleted)
         {
-            End(connection, request, metrics, time);
+            End(context, connection, request, metrics, time);
             return handled;
         }
 
-        return EndWhenHandledAsync(handled, connection, request, metrics, time);
+        return EndWhenHandledAsync(handled, context, connection, request, metrics, time);
     }
 
-    private static async Task EndWhenHandledAsync(Task handled, TrackedConnection connection, InFlightRequest request, GracefulMetrics metrics, TimeProvider time)
+    private static async Task EndWhenHandledAsync(Task handled, HttpContext context, TrackedConnection connection, InFlightRequest request, GracefulMetrics metrics, TimeProvider time)
     {
         try
         {
@@ -84,15 +91,15 @@ internal static class RequestTrackingMiddleware
         }
         finally
         {
-            End(connection, request, metrics, time);
+            End(context, connection, request, metrics, time);
         }
     }
 
-    private static void End(TrackedConnection connection, InFlightRequest request, GracefulMetrics metrics, TimeProvider time)
+    private static void End(HttpContext context, TrackedConnection connection, InFlightRequest request, GracefulMetrics metrics, TimeProvider time)
     {
         var ended = time.GetTimestamp();
         request.End(ended);
-        connection.RequestEnded(request, ended);
+        connection.RequestEnded(request, ended, context.Response);
         metrics.RequestEnded();
     }
 }

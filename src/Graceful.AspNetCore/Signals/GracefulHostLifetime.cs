@@ -4,6 +4,7 @@ using Graceful.AspNetCore.Draining;
 using Graceful.AspNetCore.Hosting;
 using Graceful.AspNetCore.Reporting;
 using Graceful.AspNetCore.Systemd;
+using Graceful.AspNetCore.Upgrades;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -20,6 +21,8 @@ internal sealed partial class GracefulHostLifetime(
     ShutdownRecorder recorder,
     ShutdownReportWriter reportWriter,
     SystemdNotifier systemd,
+    InheritedSockets inherited,
+    PidFile pidFile,
     IHostApplicationLifetime applicationLifetime,
     IHostEnvironment environment,
     IOptions<ConsoleLifetimeOptions> consoleOptions,
@@ -38,7 +41,16 @@ internal sealed partial class GracefulHostLifetime(
     public Task WaitForStartAsync(CancellationToken cancellationToken)
     {
         // Kestrel is listening once the host reports started: only then may systemd route traffic here.
-        applicationLifetime.ApplicationStarted.Register(() => systemd.Notify($"READY=1\nSTATUS=Serving\nMAINPID={Environment.ProcessId}"));
+        // An upgrade's successor leaves both to its predecessor, which hands them over only once it is ready.
+        if (!inherited.IsSuccessor)
+        {
+            applicationLifetime.ApplicationStarted.Register(() =>
+            {
+                pidFile.Write(Environment.ProcessId);
+                systemd.Notify($"READY=1\nSTATUS=Serving\nMAINPID={Environment.ProcessId}");
+            });
+        }
+
         LogBudget(StopBudget.Of(options.Value, hooks, hostOptions.Value.ShutdownTimeout));
         if (!consoleOptions.Value.SuppressStatusMessages)
         {
@@ -93,6 +105,7 @@ internal sealed partial class GracefulHostLifetime(
     /// <summary>Called by the host last, after hosted services and <c>ApplicationStopped</c>.</summary>
     public Task StopAsync(CancellationToken cancellationToken)
     {
+        pidFile.RemoveIfOwn();
         if (coordinator.Trigger is { } trigger)
         {
             var report = recorder.Build(Environment.ExitCode);

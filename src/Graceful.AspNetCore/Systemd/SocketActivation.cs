@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
+using Graceful.AspNetCore.Platform;
 
 namespace Graceful.AspNetCore.Systemd;
 
@@ -7,11 +7,9 @@ namespace Graceful.AspNetCore.Systemd;
 /// Listening sockets passed by systemd socket activation (sd_listen_fds(3)): <c>LISTEN_FDS</c> descriptors from 3
 /// on, meant for this process when <c>LISTEN_PID</c> is unset or its id. Every one is taken, not only the first.
 /// </summary>
-internal static partial class SocketActivation
+internal static class SocketActivation
 {
     private const int FirstDescriptor = 3; // SD_LISTEN_FDS_START
-    private const int SetDescriptorFlags = 2; // F_SETFD
-    private const int CloseOnExec = 1; // FD_CLOEXEC
 
     /// <summary>
     /// Returns the inherited descriptors and forgets them from the environment; each is marked close-on-exec so
@@ -32,12 +30,9 @@ internal static partial class SocketActivation
         var descriptors = Enumerable.Range(FirstDescriptor, count).ToArray();
         foreach (var descriptor in descriptors)
         {
-            _ = Fcntl(descriptor, SetDescriptorFlags, CloseOnExec);
+            _ = Libc.Fcntl(descriptor, Libc.SetDescriptorFlags, Libc.CloseOnExec);
         }
 
         return descriptors;
     }
-
-    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
-    private static partial int Fcntl(int descriptor, int command, int argument);
 }

@@ -28,12 +28,17 @@ internal sealed partial class SystemdNotifier : IDisposable
         _socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
     }
 
+    private volatile bool _silenced;
+
     public bool IsEnabled => _socket is not null;
+
+    /// <summary>Sends nothing more: after an upgrade's hand-over, systemd's main process is the successor.</summary>
+    public void Silence() => _silenced = true;
 
     /// <summary>Sends <paramref name="state"/>, e.g. <c>READY=1</c> or <c>STATUS=Draining</c> (newline-separated pairs).</summary>
     public void Notify(string state)
     {
-        if (_socket is null)
+        if (_socket is null || _silenced)
         {
             return;
         }

@@ -1,3 +1,6 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
 namespace Graceful.Tests.Shutdown;
 
 /// <summary>
@@ -20,5 +23,48 @@ public class KeepAliveRaceTests
         Assert.True(result.Ok > 100, $"the load ran: {result}");
         Assert.Equal(0, result.Lost);
         Assert.Equal(0, result.NonSuccess);
+    }
+
+    [Fact]
+    public async Task ResponseStartedBeforeTheDrain_WentOutKeepAlive_SoTheConnectionStaysForTheNextRequest()
+    {
+        var flushed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var app = await TestApp.StartAsync(a =>
+        {
+            a.MapGet("/ping", () => "pong");
+            a.MapGet("/started", async (HttpContext context) =>
+            {
+                // Headers (keep-alive) and a first chunk reach the client before the drain starts; the handler returns after.
+                await context.Response.WriteAsync("started ", context.RequestAborted);
+                await context.Response.Body.FlushAsync(context.RequestAborted);
+                flushed.SetResult();
+                await release.Task;
+            });
+        });
+        using var connection = await RawHttpConnection.ConnectAsync(app.BaseAddress, TestContext.Current.CancellationToken);
+        await connection.SendGetAsync("/started");
+        await flushed.Task.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+
+        var drain = app.Shutdown.ShutdownAsync(TestContext.Current.CancellationToken);
+        await WaitUntilAsync(() => app.Logs.Contains("Phase 2/5 close idle"));
+        release.SetResult();
+        var first = await connection.ReadResponseAsync(TestContext.Current.CancellationToken);
+        // The client was told keep-alive, so it may send again at once: that request must be answered, not reset.
+        await connection.SendGetAsync("/ping");
+        var next = await connection.ReadResponseAsync(TestContext.Current.CancellationToken);
+
+        Assert.False(first.ConnectionClose);
+        Assert.Equal((200, "pong", true), (next.StatusCode, next.Body, next.ConnectionClose));
+        Assert.True((await drain.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken)).Completed);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (!condition())
+        {
+            await Task.Delay(5, timeout.Token);
+        }
     }
 }

@@ -40,6 +40,9 @@ public class StartupFailureTests
     [InlineData("Graceful__HookTimeout", "-00:00:01", "Graceful:HookTimeout must be a positive duration or infinite")]
     [InlineData("Graceful__Limits__MaxHeaderBytes", "10", "Graceful:Limits:MaxHeaderBytes must be at least 1024")]
     [InlineData("Graceful__Limits__WriteTimeout", "soon", "Graceful:Limits:WriteTimeout: 'soon' is not a duration")]
+    [InlineData("Graceful__Upgrade__Signal", "SIGKILL", "Graceful:Upgrade:Signal must be SIGHUP, SIGUSR1 or SIGUSR2 (was 'SIGKILL')")]
+    [InlineData("Graceful__Upgrade__ReadyTimeout", "infinite", "Graceful:Upgrade:ReadyTimeout must be a positive duration")]
+    [InlineData("Graceful__PidFile", "/no/such/folder/app.pid", "Graceful:PidFile: the folder '/no/such/folder' does not exist")]
     public async Task InvalidConfiguration_FailsAtStart_NamingTheOption(string variable, string value, string expected)
     {
         await using var service = await ServiceProcess.StartAsync(SlowService.Dll, ["--urls", "http://127.0.0.1:0"],

@@ -30,4 +30,31 @@ public class SocketActivationTests
         Assert.Equal(0, await service.WaitForExitAsync(Generous));
         Assert.Contains(service.Lines, l => l.Contains("Phase 1/5 stop accepting: closed 2 listeners"));
     }
+
+    [Fact]
+    public async Task SocketActivatedListeners_PassToTheSuccessorOfAnUpgrade()
+    {
+        if (!File.Exists(Activator))
+        {
+            Assert.Skip($"{Activator} is missing: install Debian's systemd package (.ci/run does).");
+        }
+
+        using var chain = new Upgrades.UpgradedProcesses();
+        var (first, second) = (FreePorts.Next(), FreePorts.Next());
+        await using var service = await ServiceProcess.StartAsync(Activator,
+            ["-l", $"127.0.0.1:{first}", "-l", $"127.0.0.1:{second}", "dotnet", SlowService.Dll, "--urls", "http://127.0.0.1:0", "--pid-file", chain.PidFile],
+            waitForListening: false);
+        await service.WaitForLineAsync(l => l.Contains($"Listening on 127.0.0.1:{second}"), Generous);
+        using var client = new HttpClient { Timeout = Generous };
+        Assert.Equal(service.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture), await client.GetStringAsync($"http://127.0.0.1:{first}/pid"));
+
+        var (_, successor) = await chain.UpgradeAsync();
+
+        // The successor serves both systemd sockets it never received from systemd, as handles, like its predecessor.
+        var pid = successor.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(pid, await client.GetStringAsync($"http://127.0.0.1:{first}/pid"));
+        Assert.Equal(pid, await client.GetStringAsync($"http://127.0.0.1:{second}/pid"));
+        Assert.Contains(service.Lines, l => l.Contains($"Upgrade: successor pid {successor} serves on 2 listeners"));
+        Signals.Send(successor, Signals.SIGTERM);
+    }
 }

@@ -48,6 +48,31 @@ public sealed class SystemdNotifyTests : IDisposable
         Assert.Contains("0 aborted", messages[^1], StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Upgrade_HandsMainPidToTheSuccessor_AndTheOldProcessNeverSaysStopping()
+    {
+        using var chain = new Upgrades.UpgradedProcesses();
+        await using var service = await ServiceProcess.StartAsync(SlowService.Dll, ["--urls", "http://127.0.0.1:0", "--pid-file", chain.PidFile],
+            new Dictionary<string, string> { ["NOTIFY_SOCKET"] = _path });
+        Assert.Contains($"MAINPID={service.Pid}", await ReceiveAsync(), StringComparison.Ordinal);
+
+        var (_, successor) = await chain.UpgradeAsync();
+        var messages = new List<string>();
+        while (_systemd.Available > 0)
+        {
+            messages.Add(await ReceiveAsync());
+        }
+
+        // systemd sees a reload (RELOADING=1 ... READY=1), and from the hand-over on follows the successor.
+        Assert.StartsWith("RELOADING=1\nMONOTONIC_USEC=", messages[0], StringComparison.Ordinal);
+        Assert.Equal($"MAINPID={successor}\nREADY=1\nSTATUS=Handed over to pid {successor}", messages[^1]);
+        Assert.DoesNotContain(messages, m => m.Contains("STOPPING=1", StringComparison.Ordinal));
+
+        // The successor, now the main process, reports its own stop.
+        Signals.Send(successor, Signals.SIGTERM);
+        Assert.StartsWith("STOPPING=1", await ReceiveAsync(), StringComparison.Ordinal);
+    }
+
     private async Task<string> ReceiveAsync()
     {
         var buffer = new byte[4096];

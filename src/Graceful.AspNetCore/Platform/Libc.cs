@@ -1,0 +1,39 @@
+using System.Runtime.InteropServices;
+
+namespace Graceful.AspNetCore.Platform;
+
+/// <summary>The few POSIX calls .NET has no API for: descriptor flags, socket pairs, spawning with chosen descriptors.</summary>
+internal static unsafe partial class Libc
+{
+    public const int SetDescriptorFlags = 2; // F_SETFD
+    public const int CloseOnExec = 1; // FD_CLOEXEC
+    public const int UnixDomain = 1; // AF_UNIX
+    public const int SequencedPacket = 5; // SOCK_SEQPACKET
+    public const int SocketCloseOnExec = 0x80000; // SOCK_CLOEXEC
+    public const int Kill = 9; // SIGKILL
+    public const int Interrupted = 4; // EINTR
+
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    public static partial int Fcntl(int descriptor, int command, int argument);
+
+    [LibraryImport("libc", EntryPoint = "socketpair", SetLastError = true)]
+    public static partial int SocketPair(int domain, int type, int protocol, int* descriptors);
+
+    [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_init")]
+    public static partial int FileActionsInit(void* actions);
+
+    [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_adddup2")]
+    public static partial int FileActionsAddDup2(void* actions, int descriptor, int newDescriptor);
+
+    [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_destroy")]
+    public static partial int FileActionsDestroy(void* actions);
+
+    [LibraryImport("libc", EntryPoint = "posix_spawnp")]
+    public static partial int SpawnP(int* pid, byte* file, void* actions, void* attributes, byte** argv, byte** envp);
+
+    [LibraryImport("libc", EntryPoint = "waitpid", SetLastError = true)]
+    public static partial int WaitPid(int pid, int* status, int options);
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    public static partial int SendSignal(int pid, int signal);
+}

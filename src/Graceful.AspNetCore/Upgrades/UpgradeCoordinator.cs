@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Graceful.AspNetCore.Configuration;
+using Graceful.AspNetCore.Draining;
+using Graceful.AspNetCore.Hosting;
+using Graceful.AspNetCore.Systemd;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Graceful.AspNetCore.Upgrades;
+
+/// <summary>
+/// Owns an in-place upgrade, one at a time, in this order:
+/// <list type="number">
+/// <item>start the successor (by default this process's own command line) holding the listening sockets and one end
+/// of a private readiness channel; this process goes on accepting and serving meanwhile;</item>
+/// <item>wait until the successor reports it serves, it exits, <see cref="UpgradeOptions.ReadyTimeout"/> passes, or a
+/// shutdown begins; on anything but readiness the successor is killed and this process serves on;</item>
+/// <item>hand over: the pid file and systemd's MAINPID name the successor, then this process stops accepting and
+/// drains losslessly (its connections' next requests reconnect to the same sockets, now served by the successor).</item>
+/// </list>
+/// </summary>
+internal sealed partial class UpgradeCoordinator(
+    ListenSocketBroker sockets,
+    ShutdownCoordinator shutdown,
+    PidFile pidFile,
+    SystemdNotifier systemd,
+    IHostApplicationLifetime lifetime,
+    IOptions<GracefulOptions> options,
+    TimeProvider time,
+    ILogger<UpgradeCoordinator> logger)
+{
+    private int _upgrading;
+
+    public async Task<UpgradeResult> UpgradeAsync(string trigger, CancellationToken cancellationToken = default)
+    {
+        var started = time.GetTimestamp();
+        if (!options.Value.Upgrade.Enabled)
+        {
+            LogIgnored(logger, trigger, "upgrades are not enabled (Graceful:Upgrade:Enabled)");
+            return new UpgradeResult(UpgradeOutcome.NotEnabled, null, "Upgrades are not enabled.", TimeSpan.Zero);
+        }
+
+        if (shutdown.IsShuttingDown)
+        {
+            LogIgnored(logger, trigger, "the process is shutting down");
+            return new UpgradeResult(UpgradeOutcome.ShuttingDown, null, "The process is shutting down.", TimeSpan.Zero);
+        }
+
+        if (Interlocked.Exchange(ref _upgrading, 1) == 1)
+        {
+            LogIgnored(logger, trigger, "an upgrade is already under way");
+            return new UpgradeResult(UpgradeOutcome.AlreadyUpgrading, null, "An upgrade is already under way.", TimeSpan.Zero);
+        }
+
+        return await RunAsync(trigger, started, cancellationToken);
+    }
+
+    private async Task<UpgradeResult> RunAsync(string trigger, long started, CancellationToken cancellationToken)
+    {
+        var upgrade = options.Value.Upgrade;
+        var command = upgrade.Command.Count > 0 ? [.. upgrade.Command] : OwnCommandLine();
+        var listeners = sockets.OpenSockets();
+        systemd.Notify(string.Create(CultureInfo.InvariantCulture,
+            $"RELOADING=1\nMONOTONIC_USEC={Stopwatch.GetTimestamp() / (Stopwatch.Frequency / 1_000_000)}\nSTATUS=Upgrading: starting successor"));
+
+        using var channel = ReadinessChannel.Create();
+        SuccessorProcess successor;
+        try
+        {
+            var environment = new Dictionary<string, string>
+            {
+                [InheritedSockets.ListenersVariable] = InheritedSockets.Format(listeners.Select(l => (l.Key, (int)l.Socket.Handle))),
+                [InheritedSockets.ReadyChannelVariable] = channel.SuccessorDescriptor.ToString(CultureInfo.InvariantCulture),
+            };
+            successor = SuccessorProcess.Start(command, environment, [.. listeners.Select(l => (int)l.Socket.Handle), channel.SuccessorDescriptor]);
+        }
+        catch (InvalidOperationException ex)
+        {
+            return Failed(trigger, started, null, ex.Message);
+        }
+        finally
+        {
+            channel.ReleaseSuccessorEnd();
+        }
+
+        var commandLine = string.Join(' ', command);
+        LogStarting(logger, trigger, successor.Id, commandLine, listeners.Count);
+        var (readyPid, failure) = await WaitForReadyAsync(channel, successor, cancellationToken);
+        if (readyPid is not { } pid)
+        {
+            successor.Kill();
+            // Bounded: a SIGKILLed process is gone at once; the wait only collects how it ended for the log.
+            var ended = await successor.Exited.WaitAsync(TimeSpan.FromSeconds(5), time, CancellationToken.None).ContinueWith(
+                t => t.IsCompletedSuccessfully ? t.Result : "still running after SIGKILL", TaskScheduler.Default);
+            return Failed(trigger, started, successor.Id, $"{failure} ({ended})");
+        }
+
+        if (!shutdown.TryBeginHandover($"{trigger} (upgrade to pid {pid})"))
+        {
+            successor.Kill();
+            return Failed(trigger, started, pid, "a shutdown began as the successor became ready; the successor was killed", UpgradeOutcome.ShuttingDown);
+        }
+
+        pidFile.Write(pid);
+        systemd.Notify(string.Create(CultureInfo.InvariantCulture, $"MAINPID={pid}\nREADY=1\nSTATUS=Handed over to pid {pid}"));
+        // From here systemd follows the successor; this process's own stop must not look like the service's.
+        systemd.Silence();
+        var took = time.GetElapsedTime(started);
+        var readyAfter = new LoggedDuration(took);
+        LogHandedOver(logger, pid, listeners.Count, readyAfter);
+        lifetime.StopApplication();
+        return new UpgradeResult(UpgradeOutcome.HandedOver, pid, null, took);
+    }
+
+    private async Task<(int? Pid, string Failure)> WaitForReadyAsync(ReadinessChannel channel, SuccessorProcess successor, CancellationToken cancellationToken)
+    {
+        var timeout = options.Value.Upgrade.ReadyTimeout;
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, shutdown.Begun);
+        wait.CancelAfter(timeout);
+        try
+        {
+            // The channel also ends when the successor exits (its end closes), so no separate wait on the process is needed.
+            return await channel.WaitForReadyAsync(wait.Token) is { } pid
+                ? (pid, "")
+                : (null, "the successor exited before it was ready");
+        }
+        catch (OperationCanceledException)
+        {
+            return (null, shutdown.IsShuttingDown ? "a shutdown began before the successor was ready"
+                : cancellationToken.IsCancellationRequested ? "the upgrade was cancelled"
+                : $"the successor was not ready within {new LoggedDuration(timeout)} (Graceful:Upgrade:ReadyTimeout)");
+        }
+    }
+
+    private UpgradeResult Failed(string trigger, long started, int? pid, string reason, UpgradeOutcome outcome = UpgradeOutcome.Failed)
+    {
+        // Open for the next trigger before saying so: whoever reads the failure may try again at once.
+        Volatile.Write(ref _upgrading, 0);
+        LogFailed(logger, trigger, pid ?? 0, reason);
+        systemd.Notify($"READY=1\nSTATUS=Upgrade failed, serving on: {reason}");
+        return new UpgradeResult(outcome, pid, reason, time.GetElapsedTime(started));
+    }
+
+    // argv exactly as this process was started (e.g. "dotnet app.dll --urls ..."), with the program resolved to a
+    // full path, so a relative or PATH-found program starts the same way from the same working directory.
+    private static string[] OwnCommandLine()
+    {
+        var arguments = File.ReadAllText("/proc/self/cmdline", Encoding.UTF8).Split('\0');
+        var argv = arguments.Length > 0 && arguments[^1].Length == 0 ? arguments[..^1] : arguments;
+        return [Environment.ProcessPath ?? argv[0], .. argv.Skip(1)];
+    }
+}

@@ -1,0 +1,65 @@
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Graceful.AspNetCore.Upgrades;
+
+/// <summary>
+/// Both ends of an upgrade at start-up: the trigger signal is listened for once the host starts, and a successor
+/// reports readiness to its predecessor only once every hosted service, Kestrel included, has started.
+/// </summary>
+internal sealed partial class UpgradeLifecycle(
+    UpgradeCoordinator upgrades,
+    InheritedSockets inherited,
+    IOptions<GracefulOptions> options,
+    ILogger<UpgradeLifecycle> logger) : IHostedLifecycleService, IDisposable
+{
+    private PosixSignalRegistration? _trigger;
+
+    public Task StartingAsync(CancellationToken cancellationToken)
+    {
+        var upgrade = options.Value.Upgrade;
+        if (upgrade.Enabled && UpgradeSignal.TryParse(upgrade.Signal, out var signal))
+        {
+            _trigger = PosixSignalRegistration.Create(signal, context =>
+            {
+                // Keep the runtime's default (for SIGHUP: terminate) from ending the process.
+                context.Cancel = true;
+                _ = upgrades.UpgradeAsync(upgrade.Signal);
+            });
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task StartedAsync(CancellationToken cancellationToken)
+    {
+        if (inherited.ReadyChannel is { } channel)
+        {
+            foreach (var (key, descriptor) in inherited.TakeUnclaimed())
+            {
+                LogUnclaimedListener(logger, key);
+                new System.Net.Sockets.SafeSocketHandle(descriptor, ownsHandle: true).Dispose();
+            }
+
+            ReadinessChannel.AnnounceReady(channel);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public void Dispose() => _trigger?.Dispose();
+
+    [LoggerMessage(EventId = 74, EventName = "UnclaimedListener", Level = LogLevel.Warning,
+        Message = "Closed the inherited listener for {Endpoint}: this version does not listen there")]
+    private static partial void LogUnclaimedListener(ILogger logger, string endpoint);
+}

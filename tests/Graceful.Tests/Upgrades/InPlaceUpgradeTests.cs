@@ -1,0 +1,120 @@
+using System.Globalization;
+
+namespace Graceful.Tests.Upgrades;
+
+/// <summary>SIGHUP upgrades the sample in place: its successor inherits the listening socket and the old process drains.</summary>
+public sealed class InPlaceUpgradeTests
+{
+    private static readonly TimeSpan Generous = UpgradedProcesses.Generous;
+
+    [Fact]
+    public async Task Upgrades_UnderKeepAliveLoad_LoseNoRequestAndRefuseNoConnection()
+    {
+        using var chain = new UpgradedProcesses();
+        await using var first = await SlowService.StartAsync("--pid-file", chain.PidFile);
+        // Busy raw-socket keep-alive clients for the whole test: each reconnects after a Connection: close and goes on.
+        var load = KeepAliveLoad.RunAsync(first.BaseAddress, clients: 16, "/ping", TimeSpan.FromSeconds(8), stopWhenRefused: false);
+        await Task.Delay(300);
+
+        var upgrades = new List<(int Old, int New)>();
+        for (var i = 0; i < 3; i++)
+        {
+            upgrades.Add(await chain.UpgradeAsync());
+        }
+
+        var result = await load;
+        Assert.Equal(0, await first.WaitForExitAsync(Generous, waitForOutput: false));
+        Assert.Equal((0, 0, 0), (result.Lost, result.Refused, result.NonSuccess));
+        Assert.True(result.Ok > 100, $"Only {result.Ok} requests were answered.");
+        Assert.Equal(first.Pid, upgrades[0].Old);
+        Assert.Contains($"Upgrade: successor pid {upgrades[0].New} serves on 1 listeners", first.Output, StringComparison.Ordinal);
+
+        // The last successor serves on the same port, and the process answering is the new one.
+        var last = upgrades[^1].New;
+        using var client = new HttpClient { BaseAddress = first.BaseAddress };
+        Assert.Equal(last.ToString(CultureInfo.InvariantCulture), await client.GetStringAsync("/pid"));
+        // The inherited listener is close-on-exec again in the successor: no process it starts gets it.
+        Assert.All(UpgradedProcesses.Sockets(last), s => Assert.True(s.CloseOnExec, $"Socket descriptor {s.Descriptor} of pid {last} is inheritable."));
+
+        var lastExited = ExitWatch.Start(last);
+        Signals.Send(last, Signals.SIGTERM);
+        await lastExited.WaitAsync(Generous);
+    }
+
+    [Fact]
+    public async Task SuccessorThatExitsAtStart_IsReported_AndTheParentServesOn()
+    {
+        using var chain = new UpgradedProcesses();
+        await using var service = await ServiceProcess.StartAsync(SlowService.Dll, ["--urls", "http://127.0.0.1:0", "--pid-file", chain.PidFile],
+            Command("/bin/sh", "-c", "exit 3"));
+
+        for (var attempt = 1; attempt <= 2; attempt++)
+        {
+            service.Signal(Signals.SIGHUP);
+            await service.WaitForLineAsync(l => l.Contains("upgrade failed", StringComparison.Ordinal) && LinesLike(service, "upgrade failed") == attempt, Generous);
+        }
+
+        Assert.Contains("the successor exited before it was ready (exit code 3)", service.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("already under way", service.Output, StringComparison.Ordinal);
+        await AssertServesAsync(service);
+        Assert.Equal(service.Pid, PidFiles.Read(chain.PidFile));
+        // This process's listener was never made inheritable, not even for the successor it started.
+        Assert.All(UpgradedProcesses.Sockets(service.Pid), s => Assert.True(s.CloseOnExec, $"Socket descriptor {s.Descriptor} is inheritable."));
+
+        service.Signal(Signals.SIGTERM);
+        Assert.Equal(0, await service.WaitForExitAsync(Generous));
+        Assert.False(File.Exists(chain.PidFile), "The pid file outlived the process it named.");
+    }
+
+    [Fact]
+    public async Task SuccessorNeverReady_IsKilledAtTheTimeout_AndTheParentServesOn()
+    {
+        using var chain = new UpgradedProcesses();
+        var environment = Command("sleep", "60");
+        environment["Graceful__Upgrade__ReadyTimeout"] = "1s";
+        await using var service = await ServiceProcess.StartAsync(SlowService.Dll, ["--urls", "http://127.0.0.1:0", "--pid-file", chain.PidFile], environment);
+
+        service.Signal(Signals.SIGHUP);
+        var started = await service.WaitForLineAsync(l => l.Contains("started successor pid", StringComparison.Ordinal), Generous);
+        var successor = int.Parse(started.Split("started successor pid ")[1].Split(' ')[0], CultureInfo.InvariantCulture);
+        chain.Track(successor);
+        var failed = await service.WaitForLineAsync(l => l.Contains("upgrade failed", StringComparison.Ordinal), Generous);
+
+        Assert.Contains("not ready within 1.00s (Graceful:Upgrade:ReadyTimeout) (signal 9)", failed, StringComparison.Ordinal);
+        Assert.False(Directory.Exists($"/proc/{successor}"), $"The successor {successor} still runs.");
+        await AssertServesAsync(service);
+        Assert.Equal(service.Pid, PidFiles.Read(chain.PidFile));
+    }
+
+    [Fact]
+    public async Task TwoRapidTriggers_MakeOneUpgrade()
+    {
+        using var chain = new UpgradedProcesses();
+        await using var service = await SlowService.StartAsync("--pid-file", chain.PidFile);
+        var exited = ExitWatch.Start(service.Pid);
+
+        service.Signal(Signals.SIGHUP);
+        // Signals sent back to back may reach the process as one; the second must arrive while the first upgrade runs.
+        await service.WaitForLineAsync(l => l.Contains("started successor pid", StringComparison.Ordinal), Generous);
+        service.Signal(Signals.SIGHUP);
+        var successor = await PidFileWatch.WaitForNewPidAsync(chain.PidFile, service.Pid, Generous);
+        chain.Track(successor);
+        await exited.WaitAsync(Generous);
+
+        Assert.Single(service.Lines, l => l.Contains("started successor pid", StringComparison.Ordinal));
+        Assert.Contains(service.Lines, l => l.Contains("SIGHUP ignored: an upgrade is already under way", StringComparison.Ordinal));
+        using var client = new HttpClient { BaseAddress = service.BaseAddress };
+        Assert.Equal(successor.ToString(CultureInfo.InvariantCulture), await client.GetStringAsync("/pid"));
+    }
+
+    private static Dictionary<string, string> Command(params string[] command) =>
+        command.Select((part, i) => (Key: $"Graceful__Upgrade__Command__{i}", part)).ToDictionary(p => p.Key, p => p.part);
+
+    private static int LinesLike(ServiceProcess service, string text) => service.Lines.Count(l => l.Contains(text, StringComparison.Ordinal));
+
+    private static async Task AssertServesAsync(ServiceProcess service)
+    {
+        using var client = new HttpClient { BaseAddress = service.BaseAddress };
+        Assert.Equal(service.Pid.ToString(CultureInfo.InvariantCulture), await client.GetStringAsync("/pid"));
+    }
+}
