@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using Graceful.TestSupport;
+using Graceful.Harness;
 
 // Usage:
 //   Drain lost [clients] [rounds] name=program ...   busy keep-alive clients on /ping, one SIGTERM a round:

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Graceful.Harness;
 using Graceful.TestSupport;
 
 // Measures, side by side in one run, for each app:

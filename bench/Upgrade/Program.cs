@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Graceful.Harness;
 using Graceful.TestSupport;
 using Upgrade;
 

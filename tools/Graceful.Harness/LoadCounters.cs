@@ -1,4 +1,4 @@
-namespace Graceful.TestSupport;
+namespace Graceful.Harness;
 
 /// <summary>The running totals of a <see cref="KeepAliveLoad"/>, safe to read while its clients count.</summary>
 public sealed class LoadCounters

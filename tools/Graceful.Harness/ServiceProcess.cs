@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 
-namespace Graceful.TestSupport;
+namespace Graceful.Harness;
 
 /// <summary>
 /// A service started as a real child process (<c>dotnet some.dll args</c>), its output collected line by line,

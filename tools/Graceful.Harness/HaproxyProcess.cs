@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Graceful.TestSupport;
+namespace Graceful.Harness;
 
 /// <summary>
 /// HAProxy in front of backend ports, as the rolling-restart scenario needs it: no health checks, no retries,

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Graceful.TestSupport;
+namespace Graceful.Harness;
 
 /// <summary>Real POSIX signals, sent with kill(2).</summary>
 public static partial class Signals

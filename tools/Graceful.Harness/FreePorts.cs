@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Graceful.TestSupport;
+namespace Graceful.Harness;
 
 /// <summary>Loopback ports for programs that must be told their port up front (HAProxy, socket activation).</summary>
 public static class FreePorts

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 
-namespace Graceful.TestSupport;
+namespace Graceful.Harness;
 
 /// <summary>
 /// Sees a process exit the moment the kernel reports it: a pidfd (pidfd_open, Linux 5.3+) polled on a dedicated

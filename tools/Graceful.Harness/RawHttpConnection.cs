@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Graceful.TestSupport;
+namespace Graceful.Harness;
 
 /// <summary>An HTTP/1.1 client on a raw socket, for tests where the protocol detail matters (keep-alive, EOF, resets).</summary>
 public sealed class RawHttpConnection : IDisposable
@@ -91,6 +91,12 @@ public sealed class RawHttpConnection : IDisposable
             return false;
         }
     }
+
+    /// <summary>
+    /// True when the server has already closed this idle connection (its EOF or reset is waiting to be read): a client
+    /// that checks this before reusing a connection sends nothing into a close it could have seen.
+    /// </summary>
+    public bool ClosedWhileIdle => _start == _end && _socket.Poll(0, SelectMode.SelectRead) && _socket.Available == 0;
 
     public void Dispose() => _socket.Dispose();
 

@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 
-namespace Graceful.TestSupport;
+namespace Graceful.Harness;
 
 /// <summary>
 /// Busy keep-alive clients on raw sockets: each sends request after request on its connection, reconnecting when

@@ -1,0 +1,61 @@
+using System.Text.Json;
+
+namespace Graceful.Tests.Drill;
+
+/// <summary>
+/// graceful-drill run as users run it: a child process with a command line, its exit code and its reports
+/// (drill.json read back as a <see cref="JsonDocument"/>) in a fresh folder.
+/// </summary>
+internal sealed class GracefulDrill : IDisposable
+{
+    private GracefulDrill(string folder, int exitCode, string output)
+    {
+        Folder = folder;
+        ExitCode = exitCode;
+        Output = output;
+        Json = File.Exists(JsonPath) ? JsonDocument.Parse(File.ReadAllText(JsonPath)) : null;
+    }
+
+    public string Folder { get; }
+
+    public int ExitCode { get; }
+
+    public string Output { get; }
+
+    public JsonDocument? Json { get; }
+
+    public string JsonPath => Path.Combine(Folder, "drill.json");
+
+    public string HtmlPath => Path.Combine(Folder, "drill.html");
+
+    public JsonElement Summary => Json!.RootElement.GetProperty("summary");
+
+    public IEnumerable<JsonElement> Requests => Json!.RootElement.GetProperty("requests").EnumerateArray();
+
+    public IEnumerable<JsonElement> Markers => Json!.RootElement.GetProperty("markers").EnumerateArray();
+
+    public IEnumerable<JsonElement> Exits => Json!.RootElement.GetProperty("exits").EnumerateArray();
+
+    public static string DrillDll => RepoPaths.ProgramDll("tools/graceful-drill");
+
+    public static string TestServerDll => RepoPaths.ProgramDll("tests/DrillTestServer");
+
+    /// <summary>Runs <c>graceful-drill</c> with <paramref name="args"/> (plus an output folder) and waits for it to exit.</summary>
+    public static async Task<GracefulDrill> RunAsync(params string[] args)
+    {
+        var folder = Directory.CreateTempSubdirectory("graceful-drill-").FullName;
+        await using var drill = await ServiceProcess.StartAsync(DrillDll, ["--out", folder, .. args], waitForListening: false);
+        var exitCode = await drill.WaitForExitAsync(TimeSpan.FromSeconds(120));
+        return new GracefulDrill(folder, exitCode, drill.Output);
+    }
+
+    public long Count(string outcome) => Summary.GetProperty(outcome).GetInt64();
+
+    public void Dispose()
+    {
+        Json?.Dispose();
+        Directory.Delete(Folder, recursive: true);
+    }
+
+    public override string ToString() => $"exit {ExitCode}\n{Output}";
+}

@@ -1,0 +1,77 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Graceful.Drill.Recording;
+
+namespace Graceful.Drill.Reports;
+
+/// <summary>
+/// A single self-contained HTML page: verdict, summary, exits, markers and the timeline PNG embedded as a data URI, so
+/// the file can be archived as a CI artifact and opened anywhere.
+/// </summary>
+public static class HtmlReport
+{
+    public static string Render(DrillReport report, byte[] timelinePng)
+    {
+        var s = report.Summary;
+        var html = new StringBuilder();
+        void Add(FormattableString text) => html.Append(string.Format(CultureInfo.InvariantCulture, text.Format, [.. text.GetArguments().Select(a => a is string t ? WebUtility.HtmlEncode(t) : a)]));
+
+        Add($$"""
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><title>{{report.Title}}: graceful-drill</title>
+            <style>
+            body { font-family: sans-serif; margin: 24px; color: #222; }
+            table { border-collapse: collapse; margin: 8px 0 20px; }
+            td, th { border: 1px solid #ccc; padding: 4px 10px; text-align: right; }
+            th { background: #f4f4f4; } .text { text-align: left; }
+            .verdict { font-size: 1.3em; font-weight: bold; padding: 8px 12px; display: inline-block; color: white; }
+            .pass { background: #2CA02C; } .fail { background: #D62728; }
+            img { max-width: 100%; border: 1px solid #ddd; }
+            .swatch { display: inline-block; width: 12px; height: 12px; margin-right: 6px; vertical-align: middle; }
+            </style></head><body>
+            <h1>{{report.Title}}</h1>
+            <p>{{report.Scenario}}<br>Load: {{report.Load.Describe()}}<br>Started {{report.StartedAt:yyyy-MM-dd HH:mm:ss zzz}}, recorded {{s.DurationMs / 1000:0.00}} s.</p>
+
+            """);
+        Add($"<p class=\"verdict {(report.Verdict.Passed ? "pass" : "fail")}\">{(report.Verdict.Passed ? "PASSED" : "FAILED")}</p>\n");
+        foreach (var reason in report.Verdict.Reasons.Append(report.Verdict.Error ?? "").Where(r => r.Length > 0))
+        {
+            Add($"<p>{reason}</p>\n");
+        }
+
+        Add($"<h2>Requests</h2>\n<table><tr><th>requests</th>");
+        foreach (var outcome in Enum.GetValues<Outcome>())
+        {
+            Add($"<th><span class=\"swatch\" style=\"background:{OutcomeColors.Hex(outcome)}\"></span>{OutcomeColors.Label(outcome)}</th>");
+        }
+
+        Add($"<th>not sent</th><th>p50 ms</th><th>p99 ms</th><th>max ms</th></tr>\n<tr><td>{s.Requests}</td><td>{s.Ok}</td><td>{s.NonSuccess}</td><td>{s.Lost}</td><td>{s.Refused}</td><td>{s.TimedOut}</td>");
+        Add($"<td>{report.Unsent}</td><td>{Ms(s.LatencyP50Ms)}</td><td>{Ms(s.LatencyP99Ms)}</td><td>{Ms(s.LatencyMaxMs)}</td></tr></table>\n");
+
+        Add($"<h2>Timeline</h2>\n<img alt=\"timeline: requests per 10 ms by outcome, with markers\" src=\"data:image/png;base64,{Convert.ToBase64String(timelinePng)}\">\n");
+
+        Add($"<h2>Service processes</h2>\n<table><tr><th>pid</th><th class=\"text\">role</th><th>exited at (ms)</th><th>exit code</th></tr>\n");
+        foreach (var exit in report.Exits)
+        {
+            Add($"<tr><td>{exit.Pid}</td><td class=\"text\">{exit.Role}</td><td>{Ms(exit.At)}</td><td>{(exit.ExitCode is { } code ? code.ToString(CultureInfo.InvariantCulture) : "unknown")}</td></tr>\n");
+        }
+
+        Add($"</table>\n<h2>Markers</h2>\n<table><tr><th>at (ms)</th><th class=\"text\">kind</th><th class=\"text\">what</th></tr>\n");
+        foreach (var marker in report.Markers)
+        {
+            Add($"<tr><td>{marker.At:0.0}</td><td class=\"text\"><span class=\"swatch\" style=\"background:{OutcomeColors.Hex(marker.Kind)}\"></span>{OutcomeColors.Label(marker.Kind)}</td><td class=\"text\">{marker.Label}</td></tr>\n");
+        }
+
+        Add($"""
+            </table>
+            <p>Lost: sent on an open connection and answered by EOF or a reset. Refused: the connection was refused before
+            anything was sent. Every request is in <code>drill.json</code> beside this page.</p>
+            </body></html>
+
+            """);
+        return html.ToString();
+    }
+
+    private static string Ms(double? value) => value is { } v ? v.ToString("0.0", CultureInfo.InvariantCulture) : "-";
+}
