@@ -51,6 +51,8 @@ internal static partial class SlowServiceApp
         app.MapGet("/ping", () => "pong");
         // Which process answered: after an upgrade, the successor's id.
         app.MapGet("/pid", () => Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        // A request with a body, for load mixes (graceful-drill --request "10 POST /echo hello").
+        app.MapPost("/echo", async (HttpRequest request) => await new StreamReader(request.Body).ReadToEndAsync(request.HttpContext.RequestAborted));
         app.MapGet("/events", (IShutdownTokens shutdown, CancellationToken requestAborted) =>
             TypedResults.ServerSentEvents(StreamEndpoints.TicksAsync(requestAborted).UntilDraining(shutdown, requestAborted), eventType: "tick"));
         app.Map("/ws", StreamEndpoints.EchoAsync);

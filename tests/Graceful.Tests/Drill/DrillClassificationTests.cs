@@ -11,7 +11,7 @@ public class DrillClassificationTests
     public async Task GracefulService_SigtermUnderLoad_NoRequestLost_DrillPasses()
     {
         using var drill = await GracefulDrill.RunAsync("signal", "--signal", "TERM@1s", "--rate", "100", "-c", "8",
-            "--request", "80 GET /ping", "--request", "20 GET /slow", "--expect-exit-code", "0",
+            "--request", "70 GET /ping", "--request", "20 GET /slow", "--request", "10 POST /echo hello", "--expect-exit-code", "0",
             "--", "dotnet", SlowService.Dll, "--urls", "http://127.0.0.1:0", "--slow", "300ms");
 
         Assert.True(drill.ExitCode == 0, drill.ToString());
@@ -19,6 +19,7 @@ public class DrillClassificationTests
         Assert.Equal(0, drill.Count("timedOut"));
         Assert.True(drill.Count("ok") > 50, drill.ToString());
         Assert.Contains(drill.Requests, r => r.GetProperty("path").GetString() == "/slow" && r.GetProperty("outcome").GetString() == "Ok");
+        Assert.Contains(drill.Requests, r => r.GetProperty("method").GetString() == "POST" && r.GetProperty("outcome").GetString() == "Ok");
         var exit = Assert.Single(drill.Exits);
         Assert.Equal(0, exit.GetProperty("exitCode").GetInt32());
         Assert.Contains(drill.Markers, m => m.GetProperty("kind").GetString() == "Signal" && m.GetProperty("label").GetString()!.StartsWith("SIGTERM", StringComparison.Ordinal));
