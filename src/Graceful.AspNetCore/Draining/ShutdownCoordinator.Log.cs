@@ -6,7 +6,8 @@ namespace Graceful.AspNetCore.Draining;
 // Each distinct parameter-type shape of a log method costs its first call 3-5 ms of JIT under a JIT runtime (the
 // framework's logging generics are instantiated over it; reference types share one instantiation). Every line of
 // the shutdown path therefore takes (reference, int, int) or (reference, int, reference), both first used when the
-// shutdown starts, so the lines after the last response cost no compilation.
+// shutdown starts, so the lines after the last response cost no compilation. The parameters must come in the order
+// of the template's placeholders: otherwise the generator emits a struct of its own for the line, a new shape.
 internal sealed partial class ShutdownCoordinator
 {
     [LoggerMessage(EventId = 10, EventName = "ShutdownStarted", Level = LogLevel.Information,
@@ -26,15 +27,15 @@ internal sealed partial class ShutdownCoordinator
     private static partial void LogForcingDeadline(ILogger logger, string signal);
 
     [LoggerMessage(EventId = 12, EventName = "StoppedAccepting", Level = LogLevel.Information,
-        Message = "Phase 1/5 stop accepting: closed {Listeners} listeners ({Endpoints}) in {Elapsed}")]
-    private static partial void LogStoppedAccepting(ILogger logger, string endpoints, int listeners, LoggedDuration elapsed);
+        Message = "Phase 1/5 stop accepting in {Elapsed}: closed {Listeners} listeners ({Endpoints})")]
+    private static partial void LogStoppedAccepting(ILogger logger, LoggedDuration elapsed, int listeners, string endpoints);
 
     [LoggerMessage(EventId = 13, EventName = "ClosedIdle", Level = LogLevel.Information,
-        Message = "Phase 2/5 close idle: closed {Idle} idle connections, kept {Kept} recently active ones up to {IdleGrace} for their next request, {Busy} busy ones close after their response, in {Elapsed}")]
-    private static partial void LogClosedIdle(ILogger logger, LoggedDuration elapsed, int idle, int kept, LoggedDuration idleGrace, int busy);
+        Message = "Phase 2/5 close idle in {Elapsed}: closed {Idle} idle connections, {KeptAndBusy}")]
+    private static partial void LogClosedIdle(ILogger logger, LoggedDuration elapsed, int idle, KeptAndBusy keptAndBusy);
 
     [LoggerMessage(EventId = 14, EventName = "Drained", Level = LogLevel.Information,
-        Message = "Phase 3/5 drain: {Requests} in-flight requests on {Connections} connections finished in {Elapsed}")]
+        Message = "Phase 3/5 drain in {Elapsed}: {Requests} in-flight requests on {Connections} connections finished")]
     private static partial void LogDrained(ILogger logger, LoggedDuration elapsed, int requests, int connections);
 
     [LoggerMessage(EventId = 15, EventName = "DrainCut", Level = LogLevel.Error,

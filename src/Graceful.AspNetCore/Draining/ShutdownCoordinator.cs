@@ -208,7 +208,7 @@ internal sealed partial class ShutdownCoordinator(
         recorder.PhaseEnded("stop-accepting");
         var took = Since(phase);
         var endpointList = string.Join(", ", endpoints);
-        LogStoppedAccepting(logger, endpointList, endpoints.Count, took);
+        LogStoppedAccepting(logger, took, endpoints.Count, endpointList);
 
         phase = time.GetTimestamp();
         var (connectionsAtStart, requestsAtStart) = connections.Count();
@@ -224,7 +224,8 @@ internal sealed partial class ShutdownCoordinator(
         tokens.StartDraining();
         took = Since(phase);
         var grace = new LoggedDuration(idleGrace);
-        LogClosedIdle(logger, took, start.IdleClosed, start.KeptForNextRequest, grace, start.Busy);
+        var keptAndBusy = new KeptAndBusy(start, grace);
+        LogClosedIdle(logger, took, start.IdleClosed, keptAndBusy);
         systemd.Notify($"STATUS=Draining: waiting for {requestsAtStart} requests on {start.Busy + start.KeptForNextRequest} connections");
 
         phase = time.GetTimestamp();

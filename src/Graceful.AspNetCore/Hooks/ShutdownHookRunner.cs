@@ -71,6 +71,6 @@ internal sealed partial class ShutdownHookRunner(
     private static partial void LogHookFailed(ILogger logger, Exception exception, string hook, LoggedDuration elapsed);
 
     [LoggerMessage(EventId = 23, EventName = "HooksRan", Level = LogLevel.Information,
-        Message = "Phase 4/5 hooks: ran {Count} shutdown hooks ({Failed} failed or timed out) in {Elapsed}")]
+        Message = "Phase 4/5 hooks in {Elapsed}: ran {Count} shutdown hooks ({Failed} failed or timed out)")]
     private static partial void LogHooksRan(ILogger logger, LoggedDuration elapsed, int count, int failed);
 }

@@ -111,7 +111,7 @@ internal sealed partial class GracefulHostLifetime(
             var report = recorder.Build(Environment.ExitCode);
             reportWriter.Write(report);
             var elapsed = new LoggedDuration(time.GetElapsedTime(trigger.Timestamp));
-            LogExited(_logger, report, report.ExitCode, elapsed);
+            LogExited(_logger, elapsed, report.ExitCode, report);
             systemd.Notify($"STATUS=Stopped: {report}");
         }
 
@@ -145,8 +145,8 @@ internal sealed partial class GracefulHostLifetime(
     private static partial void LogUnboundedBudget(ILogger logger);
 
     [LoggerMessage(EventId = 40, EventName = "Exited", Level = LogLevel.Information,
-        Message = "Phase 5/5 exit: exited {Elapsed} (exit code {ExitCode}) after {Report}")]
+        Message = "Phase 5/5 exit in {Elapsed}: exit code {ExitCode} after {Report}")]
     // The shutdown report's log event. Same parameter shape (reference, int, reference) as the drain's phase-1 line,
     // so its logging code is compiled before the last response.
-    private static partial void LogExited(ILogger logger, ShutdownReport report, int exitCode, LoggedDuration elapsed);
+    private static partial void LogExited(ILogger logger, LoggedDuration elapsed, int exitCode, ShutdownReport report);
 }

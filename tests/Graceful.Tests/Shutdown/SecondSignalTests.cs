@@ -22,7 +22,7 @@ public class SecondSignalTests
         Assert.True(Stopwatch.GetElapsedTime(secondAt, service.ExitedAt) < TimeSpan.FromSeconds(10), "the second signal does not wait out the 30 s request");
         Assert.Contains(service.Lines, l => l.Contains("SIGINT received again: cutting the drain now"));
         Assert.Contains(service.Lines, l => l.Contains("Drain deadline: aborting GET /slow"));
-        Assert.Contains(service.Lines, l => l.Contains("(exit code 1) after SIGINT") && l.Contains("1 aborted"));
+        Assert.Contains(service.Lines, l => l.Contains("exit code 1 after SIGINT") && l.Contains("1 aborted"));
     }
 
     [Fact]

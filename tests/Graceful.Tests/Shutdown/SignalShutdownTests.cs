@@ -34,7 +34,7 @@ public class SignalShutdownTests
         Assert.True(Stopwatch.GetElapsedTime(respondedAt, service.ExitedAt) < TimeSpan.FromSeconds(5), "exit soon after the last response");
         Assert.Contains(service.Lines, l => l.Contains($"{signal} received: draining 1 requests on 1 connections"));
         Assert.Contains(service.Lines, l => l.Contains("[end] SlowHandler"));
-        Assert.Contains(service.Lines, l => l.Contains("Phase 5/5 exit: exited") && l.Contains($"(exit code 0) after {signal}: 1 requests"));
+        Assert.Contains(service.Lines, l => l.Contains("Phase 5/5 exit in") && l.Contains($": exit code 0 after {signal}: 1 requests"));
     }
 
     [Fact]
@@ -53,7 +53,7 @@ public class SignalShutdownTests
         Assert.Contains(service.Lines, l => l.Contains("Drain deadline: aborting GET /slow"));
         Assert.Contains(service.Lines, l => l.Contains("1 requests on 1 connections were cut"));
         Assert.DoesNotContain(service.Lines, l => l.Contains("[end] SlowHandler"));
-        Assert.Contains(service.Lines, l => l.Contains("(exit code 1)"));
+        Assert.Contains(service.Lines, l => l.Contains("Phase 5/5 exit in") && l.Contains(": exit code 1 after"));
     }
 
     [Fact]

@@ -28,7 +28,7 @@ public class SocketActivationTests
         service.Signal(Signals.SIGTERM);
 
         Assert.Equal(0, await service.WaitForExitAsync(Generous));
-        Assert.Contains(service.Lines, l => l.Contains("Phase 1/5 stop accepting: closed 2 listeners"));
+        Assert.Contains(service.Lines, l => l.Contains("Phase 1/5 stop accepting in") && l.Contains(": closed 2 listeners"));
     }
 
     [Fact]
