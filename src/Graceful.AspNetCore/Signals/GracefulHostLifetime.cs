@@ -52,6 +52,7 @@ internal sealed partial class GracefulHostLifetime(
         }
 
         LogBudget(StopBudget.Of(options.Value, hooks, hostOptions.Value.ShutdownTimeout));
+        applicationLifetime.ApplicationStarted.Register(ShutdownPathWarmup.Start);
         if (!consoleOptions.Value.SuppressStatusMessages)
         {
             applicationLifetime.ApplicationStarted.Register(() =>
