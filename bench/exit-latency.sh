@@ -10,9 +10,8 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
 # NativeAOT's link step needs clang and zlib from Debian.
-if ! command -v clang >/dev/null || ! dpkg -s zlib1g-dev >/dev/null 2>&1; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang zlib1g-dev >/dev/null
-fi
+source bench/debian-packages.sh
+need_debian_packages clang zlib1g-dev
 
 dotnet build -c Release bench/ExitLatency >/dev/null
 dotnet build -c Release bench/peers/BareAspNetCore >/dev/null

@@ -7,7 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 restarts="${1:-10}"
-command -v haproxy >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null; }
+source bench/debian-packages.sh
+need_debian_packages haproxy
 dotnet build -c Release bench/Drain >/dev/null
 dotnet build -c Release bench/peers/BareAspNetCore >/dev/null
 dotnet build -c Release samples/SlowService >/dev/null

@@ -9,7 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds="${1:-5}"
 seconds="${2:-10}"
-command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+source bench/debian-packages.sh
+need_debian_packages wrk
 dotnet build -c Release samples/SlowService >/dev/null
 dotnet build -c Release bench/peers/BareAspNetCore >/dev/null
 gin=$(bench/peers/gin/build.sh)

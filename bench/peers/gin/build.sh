@@ -3,10 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 out="${1:-$PWD/out}"
-if ! command -v go >/dev/null || [ ! -d /usr/share/gocode/src/github.com/gin-gonic/gin ]; then
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang-go golang-github-gin-gonic-gin-dev >/dev/null
-fi
+source ../../debian-packages.sh
+need_debian_packages golang-go golang-github-gin-gonic-gin-dev
 mkdir -p "$out"
 GOPATH=/usr/share/gocode GO111MODULE=off GOCACHE="$out/.gocache" go build -o "$out/gin-peer" main.go
 echo "$out/gin-peer"

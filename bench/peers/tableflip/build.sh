@@ -3,12 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 out="${1:-$PWD/out}"
-if ! command -v go >/dev/null || [ ! -d /usr/share/gocode/src/github.com/cloudflare/tableflip ]; then
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo=sudo
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq golang-go golang-github-cloudflare-tableflip-dev >/dev/null
-fi
+source ../../debian-packages.sh
+need_debian_packages golang-go golang-github-cloudflare-tableflip-dev
 mkdir -p "$out"
 GOPATH=/usr/share/gocode GO111MODULE=off GOCACHE="$out/.gocache" go build -o "$out/tableflip-peer" main.go
 echo "$out/tableflip-peer"
