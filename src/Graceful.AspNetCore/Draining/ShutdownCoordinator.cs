@@ -5,6 +5,7 @@ using Graceful.AspNetCore.Listeners;
 using Graceful.AspNetCore.Metrics;
 using Graceful.AspNetCore.Reporting;
 using Graceful.AspNetCore.Systemd;
+using Graceful.AspNetCore.Upgrades;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -29,6 +30,7 @@ namespace Graceful.AspNetCore.Draining;
 /// </summary>
 internal sealed partial class ShutdownCoordinator(
     ListenerRegistry listeners,
+    ListenSocketBroker unixSockets,
     ConnectionTracker connections,
     ShutdownHookRunner hooks,
     ShutdownTokens tokens,
@@ -50,6 +52,7 @@ internal sealed partial class ShutdownCoordinator(
     private ShutdownTrigger? _trigger;
     private Task<DrainResult>? _drain;
     private Task? _preStop;
+    private bool _handedOver;
 
     public bool IsShuttingDown => Volatile.Read(ref _trigger) is not null;
 
@@ -83,6 +86,7 @@ internal sealed partial class ShutdownCoordinator(
             if (handover)
             {
                 _preStop = Task.CompletedTask;
+                _handedOver = true;
             }
         }
 
@@ -199,6 +203,11 @@ internal sealed partial class ShutdownCoordinator(
         var phase = time.GetTimestamp();
         var drainStart = phase;
         var endpoints = await listeners.UnbindAllAsync();
+        if (!_handedOver)
+        {
+            unixSockets.RemoveUnixSocketFiles();
+        }
+
         metrics.DrainStarted();
         if (options.Value.SoftDrainTimeout is var soft && soft != Timeout.InfiniteTimeSpan)
         {

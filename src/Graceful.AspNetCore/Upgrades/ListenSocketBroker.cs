@@ -18,6 +18,7 @@ internal sealed class ListenSocketBroker(InheritedSockets inherited) : IPostConf
 {
     private readonly Lock _gate = new();
     private readonly List<(string Endpoint, string Key, Socket Socket)> _sockets = [];
+    private readonly List<string> _unixSocketFiles = [];
 
     public void PostConfigure(string? name, SocketTransportOptions options)
     {
@@ -26,14 +27,38 @@ internal sealed class ListenSocketBroker(InheritedSockets inherited) : IPostConf
         {
             lock (_gate)
             {
-                var (name, key) = KeyFor(endpoint);
+                var (endpointName, key) = KeyFor(endpoint);
+                // A Unix socket with a file (not an abstract one) gets a file this process owns: see UnixListenSocket.
+                var unixFile = endpoint is UnixDomainSocketEndPoint && endpointName.Length > 0 && endpointName[0] is not ('@' or '\0');
                 var socket = key != InheritedSockets.HandleKey && inherited.TryClaim(key, out var descriptor)
                     ? new Socket(new SafeSocketHandle(descriptor, ownsHandle: true))
-                    : create(endpoint);
-                _sockets.Add((name, key, socket));
+                    : unixFile ? UnixListenSocket.Bind(endpointName) : create(endpoint);
+                if (unixFile)
+                {
+                    _unixSocketFiles.Add(endpointName);
+                }
+
+                _sockets.Add((endpointName, key, socket));
                 return socket;
             }
         };
+    }
+
+    /// <summary>
+    /// Removes the files of the Unix sockets this process listened on, once they are closed by a shutdown that did
+    /// not hand them to a successor (which then owns them, and removes them at its own shutdown).
+    /// </summary>
+    public void RemoveUnixSocketFiles()
+    {
+        lock (_gate)
+        {
+            foreach (var path in _unixSocketFiles)
+            {
+                File.Delete(path);
+            }
+
+            _unixSocketFiles.Clear();
+        }
     }
 
     /// <summary>The listening sockets still open, with their keys, to pass to a successor.</summary>

@@ -107,6 +107,43 @@ public sealed class InPlaceUpgradeTests
         Assert.Equal(successor.ToString(CultureInfo.InvariantCulture), await client.GetStringAsync("/pid"));
     }
 
+    [Fact]
+    public async Task UnixSocketListener_KeepsItsFileAcrossTheUpgrade_AndTheLastProcessRemovesIt()
+    {
+        using var chain = new UpgradedProcesses();
+        var socketPath = Path.Combine(Path.GetTempPath(), $"graceful-{Guid.NewGuid():N}.sock");
+        await using var first = await ServiceProcess.StartAsync(SlowService.Dll, ["--urls", $"http://unix:{socketPath}", "--pid-file", chain.PidFile],
+            waitForListening: false);
+        await first.WaitForLineAsync(l => l.Contains($"Now listening on: http://unix:{socketPath}", StringComparison.Ordinal), Generous);
+        using var client = UnixSocketClient(socketPath);
+        Assert.Equal(first.Pid.ToString(CultureInfo.InvariantCulture), await client.GetStringAsync("/pid"));
+
+        var (_, successor) = await chain.UpgradeAsync();
+
+        // .NET deletes a Unix socket's file when the socket that bound it is disposed: the old process closing its copy
+        // must not take the address away from the successor.
+        Assert.True(File.Exists(socketPath), "The old process removed the socket file the successor listens on.");
+        Assert.Equal(successor.ToString(CultureInfo.InvariantCulture), await client.GetStringAsync("/pid"));
+
+        var exited = ExitWatch.Start(successor);
+        Signals.Send(successor, Signals.SIGTERM);
+        await exited.WaitAsync(Generous);
+        Assert.False(File.Exists(socketPath), "The last process left its socket file behind.");
+    }
+
+    private static HttpClient UnixSocketClient(string socketPath) => new(new SocketsHttpHandler
+    {
+        // A new connection per request, so each reaches whichever process serves the socket now.
+        PooledConnectionLifetime = TimeSpan.Zero,
+        ConnectCallback = async (_, cancellationToken) =>
+        {
+            var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+            await socket.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(socketPath), cancellationToken);
+            return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+        },
+    })
+    { BaseAddress = new Uri("http://localhost") };
+
     private static Dictionary<string, string> Command(params string[] command) =>
         command.Select((part, i) => (Key: $"Graceful__Upgrade__Command__{i}", part)).ToDictionary(p => p.Key, p => p.part);
 
