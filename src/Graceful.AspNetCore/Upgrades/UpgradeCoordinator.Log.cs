@@ -17,6 +17,10 @@ internal sealed partial class UpgradeCoordinator
         Message = "{Trigger}: upgrade failed, this process serves on: successor pid {SuccessorPid}: {Reason}")]
     private static partial void LogFailed(ILogger logger, string trigger, int successorPid, string reason);
 
+    [LoggerMessage(EventId = 75, EventName = "UpgradeAbandoned", Level = LogLevel.Warning,
+        Message = "{Trigger}: upgrade abandoned, the process is shutting down: successor pid {SuccessorPid}: {Reason}")]
+    private static partial void LogAbandoned(ILogger logger, string trigger, int successorPid, string reason);
+
     [LoggerMessage(EventId = 73, EventName = "UpgradeIgnored", Level = LogLevel.Warning,
         Message = "{Trigger} ignored: {Reason}")]
     private static partial void LogIgnored(ILogger logger, string trigger, string reason);

@@ -33,6 +33,7 @@ internal sealed partial class UpgradeCoordinator(
     ILogger<UpgradeCoordinator> logger)
 {
     private int _upgrading;
+    private Task<UpgradeResult>? _current;
 
     public async Task<UpgradeResult> UpgradeAsync(string trigger, CancellationToken cancellationToken = default)
     {
@@ -55,8 +56,16 @@ internal sealed partial class UpgradeCoordinator(
             return new UpgradeResult(UpgradeOutcome.AlreadyUpgrading, null, "An upgrade is already under way.", TimeSpan.Zero);
         }
 
-        return await RunAsync(trigger, started, cancellationToken);
+        var upgrade = RunAsync(trigger, started, cancellationToken);
+        Volatile.Write(ref _current, upgrade);
+        return await upgrade;
     }
+
+    /// <summary>
+    /// Completes when no upgrade is under way. A shutdown waits for it: the upgrade sees the shutdown begin, kills its
+    /// successor and ends, so no successor outlives the process that started it.
+    /// </summary>
+    public Task WhenIdleAsync() => Volatile.Read(ref _current) ?? Task.CompletedTask;
 
     private async Task<UpgradeResult> RunAsync(string trigger, long started, CancellationToken cancellationToken)
     {
@@ -95,7 +104,8 @@ internal sealed partial class UpgradeCoordinator(
             // Bounded: a SIGKILLed process is gone at once; the wait only collects how it ended for the log.
             var ended = await successor.Exited.WaitAsync(TimeSpan.FromSeconds(5), time, CancellationToken.None).ContinueWith(
                 t => t.IsCompletedSuccessfully ? t.Result : "still running after SIGKILL", TaskScheduler.Default);
-            return Failed(trigger, started, successor.Id, $"{failure} ({ended})");
+            return Failed(trigger, started, successor.Id, $"{failure} ({ended})",
+                shutdown.IsShuttingDown ? UpgradeOutcome.ShuttingDown : UpgradeOutcome.Failed);
         }
 
         if (!shutdown.TryBeginHandover($"{trigger} (upgrade to pid {pid})"))
@@ -139,8 +149,17 @@ internal sealed partial class UpgradeCoordinator(
     {
         // Open for the next trigger before saying so: whoever reads the failure may try again at once.
         Volatile.Write(ref _upgrading, 0);
-        LogFailed(logger, trigger, pid ?? 0, reason);
-        systemd.Notify($"READY=1\nSTATUS=Upgrade failed, serving on: {reason}");
+        if (outcome == UpgradeOutcome.ShuttingDown)
+        {
+            // The process stops instead; systemd already heard STOPPING=1, so no READY=1 to end the reload.
+            LogAbandoned(logger, trigger, pid ?? 0, reason);
+        }
+        else
+        {
+            LogFailed(logger, trigger, pid ?? 0, reason);
+            systemd.Notify($"READY=1\nSTATUS=Upgrade failed, serving on: {reason}");
+        }
+
         return new UpgradeResult(outcome, pid, reason, time.GetElapsedTime(started));
     }
 

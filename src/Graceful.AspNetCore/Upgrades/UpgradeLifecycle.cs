@@ -51,7 +51,7 @@ internal sealed partial class UpgradeLifecycle(
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StoppingAsync(CancellationToken cancellationToken) => upgrades.WhenIdleAsync();
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -87,6 +87,26 @@ public sealed class InPlaceUpgradeTests
     }
 
     [Fact]
+    public async Task SigtermDuringAnUpgrade_KillsTheSuccessor_AndStopsAsUsual()
+    {
+        using var chain = new UpgradedProcesses();
+        await using var service = await ServiceProcess.StartAsync(SlowService.Dll, ["--urls", "http://127.0.0.1:0", "--pid-file", chain.PidFile],
+            Command("sleep", "60"));
+
+        service.Signal(Signals.SIGHUP);
+        var started = await service.WaitForLineAsync(l => l.Contains("started successor pid", StringComparison.Ordinal), Generous);
+        var successor = int.Parse(started.Split("started successor pid ")[1].Split(' ')[0], CultureInfo.InvariantCulture);
+        chain.Track(successor);
+        service.Signal(Signals.SIGTERM);
+
+        Assert.Equal(0, await service.WaitForExitAsync(Generous));
+        Assert.Contains(service.Lines, l => l.Contains("upgrade abandoned, the process is shutting down", StringComparison.Ordinal)
+            && l.Contains("(signal 9)", StringComparison.Ordinal));
+        Assert.DoesNotContain(service.Lines, l => l.Contains("this process serves on", StringComparison.Ordinal));
+        Assert.False(Directory.Exists($"/proc/{successor}"), $"The successor {successor} outlived the shutdown.");
+    }
+
+    [Fact]
     public async Task TwoRapidTriggers_MakeOneUpgrade()
     {
         using var chain = new UpgradedProcesses();
