@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Graceful.AspNetCore.Hosting;
@@ -8,7 +9,7 @@ namespace Graceful.AspNetCore.Hosting;
 /// upgrade hands over. Each write goes to a temporary file beside it, then is renamed over it, so a reader
 /// (<c>kill -HUP $(cat app.pid)</c>) never sees it empty or half-written.
 /// </summary>
-internal sealed class PidFile(IOptions<GracefulOptions> options)
+internal sealed partial class PidFile(IOptions<GracefulOptions> options, ILogger<PidFile> logger)
 {
     private string? Path => options.Value.PidFile;
 
@@ -19,18 +20,39 @@ internal sealed class PidFile(IOptions<GracefulOptions> options)
             return;
         }
 
-        var temporary = $"{path}.{Environment.ProcessId}.tmp";
-        File.WriteAllText(temporary, pid.ToString(CultureInfo.InvariantCulture) + "\n");
-        File.Move(temporary, path, overwrite: true);
+        // A pid file that cannot be written is reported, never a reason to stop serving or to undo a hand-over.
+        try
+        {
+            var temporary = $"{path}.{Environment.ProcessId}.tmp";
+            File.WriteAllText(temporary, pid.ToString(CultureInfo.InvariantCulture) + "\n");
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogWriteFailed(logger, ex, path, pid);
+        }
     }
+
+    [LoggerMessage(EventId = 76, EventName = "PidFileWriteFailed", Level = LogLevel.Error, Message = "Could not write {Path} with pid {Pid}")]
+    private static partial void LogWriteFailed(ILogger logger, Exception exception, string path, int pid);
+
+    [LoggerMessage(EventId = 77, EventName = "PidFileRemoveFailed", Level = LogLevel.Warning, Message = "Could not remove {Path} at exit")]
+    private static partial void LogRemoveFailed(ILogger logger, Exception exception, string path);
 
     /// <summary>Removes the file at exit, unless it names another process (the successor this one handed over to).</summary>
     public void RemoveIfOwn()
     {
-        if (Path is { } path && File.Exists(path)
-            && File.ReadAllText(path).Trim() == Environment.ProcessId.ToString(CultureInfo.InvariantCulture))
+        try
         {
-            File.Delete(path);
+            if (Path is { } path && File.Exists(path)
+                && File.ReadAllText(path).Trim() == Environment.ProcessId.ToString(CultureInfo.InvariantCulture))
+            {
+                File.Delete(path);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogRemoveFailed(logger, ex, Path!);
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.Sockets;
 using System.Text;
 using Graceful.AspNetCore.Configuration;
 using Graceful.AspNetCore.Draining;
@@ -56,9 +57,23 @@ internal sealed partial class UpgradeCoordinator(
             return new UpgradeResult(UpgradeOutcome.AlreadyUpgrading, null, "An upgrade is already under way.", TimeSpan.Zero);
         }
 
-        var upgrade = RunAsync(trigger, started, cancellationToken);
+        var upgrade = RunGuardedAsync(trigger, started, cancellationToken);
         Volatile.Write(ref _current, upgrade);
         return await upgrade;
+    }
+
+    // Triggered from a signal handler nobody awaits: whatever goes wrong ends as a logged failure that leaves the
+    // process serving and open to the next trigger, never as an unobserved exception that blocks upgrades for good.
+    private async Task<UpgradeResult> RunGuardedAsync(string trigger, long started, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RunAsync(trigger, started, cancellationToken);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or InvalidOperationException or UnauthorizedAccessException)
+        {
+            return Failed(trigger, started, null, ex.Message);
+        }
     }
 
     /// <summary>
@@ -97,7 +112,7 @@ internal sealed partial class UpgradeCoordinator(
 
         var commandLine = string.Join(' ', command);
         LogStarting(logger, trigger, successor.Id, commandLine, listeners.Count);
-        var (readyPid, failure) = await WaitForReadyAsync(channel, successor, cancellationToken);
+        var (readyPid, failure) = await WaitForReadyAsync(channel, cancellationToken);
         if (readyPid is not { } pid)
         {
             successor.Kill();
@@ -125,7 +140,7 @@ internal sealed partial class UpgradeCoordinator(
         return new UpgradeResult(UpgradeOutcome.HandedOver, pid, null, took);
     }
 
-    private async Task<(int? Pid, string Failure)> WaitForReadyAsync(ReadinessChannel channel, SuccessorProcess successor, CancellationToken cancellationToken)
+    private async Task<(int? Pid, string Failure)> WaitForReadyAsync(ReadinessChannel channel, CancellationToken cancellationToken)
     {
         var timeout = options.Value.Upgrade.ReadyTimeout;
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, shutdown.Begun);
@@ -136,6 +151,10 @@ internal sealed partial class UpgradeCoordinator(
             return await channel.WaitForReadyAsync(wait.Token) is { } pid
                 ? (pid, "")
                 : (null, "the successor exited before it was ready");
+        }
+        catch (SocketException ex)
+        {
+            return (null, $"the readiness channel failed: {ex.Message}");
         }
         catch (OperationCanceledException)
         {
