@@ -41,9 +41,17 @@ internal static class ShutdownPathWarmup
 
     private static void PrepareAll()
     {
-        foreach (var type in ShutdownPath)
+        try
         {
-            Prepare(type);
+            foreach (var type in ShutdownPath)
+            {
+                Prepare(type);
+            }
+        }
+#pragma warning disable CA1031 // Best effort on a thread of its own: whatever fails here is compiled on first call, as without it.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
         }
     }
 
