@@ -4,11 +4,13 @@
 # Server pinned to core 0, wrk to core 1; rounds interleaved so the servers share the machine's noise.
 # Besides requests/s, the server's own CPU time per request (utime+stime from /proc over the measured run) is
 # reported: on a saturated core it is the inverse of throughput, without wrk's share of the noise.
-# Usage: bench/throughput.sh [rounds] [seconds]   (default 5 rounds of 10 s, about 3 minutes)
+# Usage: bench/throughput.sh [rounds] [seconds] [warm-up seconds]   (default 5 rounds of 10 s after 10 s of warm-up,
+#        about 7 minutes; a shorter warm-up ends before tiering has optimised every hot method)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds="${1:-5}"
 seconds="${2:-10}"
+warmup="${3:-10}"
 source bench/debian-packages.sh
 need_debian_packages wrk
 dotnet build -c Release samples/SlowService >/dev/null
@@ -35,7 +37,7 @@ run_round() { # name port
   taskset -c 0 ${programs[$name]} --urls "http://127.0.0.1:$port" >/dev/null 2>&1 &
   pid=$!
   for _ in $(seq 100); do (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
-  taskset -c 1 wrk -t1 -c64 -d3s "http://127.0.0.1:$port/ping" >/dev/null   # warm-up: JIT, tiering, pools
+  taskset -c 1 wrk -t1 -c64 -d"${warmup}s" "http://127.0.0.1:$port/ping" >/dev/null   # warm-up: JIT, tiering, pools
   before=$(cpu_ticks "$pid")
   report=$(taskset -c 1 wrk -t1 -c64 -d"${seconds}s" "http://127.0.0.1:$port/ping")
   after=$(cpu_ticks "$pid")
