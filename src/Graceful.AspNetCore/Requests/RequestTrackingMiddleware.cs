@@ -18,8 +18,7 @@ internal static class RequestTrackingMiddleware
             return RejectAsync(context, retryAfter);
         }
 
-        // The indexer, not Get<T>(): a generic method called through an interface costs a runtime lookup every time.
-        var items = (context.Features[typeof(IConnectionItemsFeature)] as IConnectionItemsFeature)?.Items;
+        var items = context.Features.Get<IConnectionItemsFeature>()?.Items;
         if (items is null || !items.TryGetValue(typeof(TrackedConnection), out var value) || value is not TrackedConnection connection)
         {
             // Not a connection Graceful accepted (another server or transport): the feature is set per request.
