@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -6,7 +7,7 @@ namespace Graceful.AspNetCore.Hosting;
 
 /// <summary>
 /// The file named by <see cref="GracefulOptions.PidFile"/>: this process's id once it serves, its successor's once an
-/// upgrade hands over. Each write goes to a temporary file beside it, then is renamed over it, so a reader
+/// upgrade hands over. Each write replaces it in one step (<see cref="AtomicFile"/>), so a reader
 /// (<c>kill -HUP $(cat app.pid)</c>) never sees it empty or half-written.
 /// </summary>
 internal sealed partial class PidFile(IOptions<GracefulOptions> options, ILogger<PidFile> logger)
@@ -23,9 +24,7 @@ internal sealed partial class PidFile(IOptions<GracefulOptions> options, ILogger
         // A pid file that cannot be written is reported, never a reason to stop serving or to undo a hand-over.
         try
         {
-            var temporary = $"{path}.{Environment.ProcessId}.tmp";
-            File.WriteAllText(temporary, pid.ToString(CultureInfo.InvariantCulture) + "\n");
-            File.Move(temporary, path, overwrite: true);
+            AtomicFile.Replace(path, Encoding.ASCII.GetBytes(pid.ToString(CultureInfo.InvariantCulture) + "\n"));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

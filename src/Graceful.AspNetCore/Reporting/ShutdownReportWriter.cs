@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Graceful.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -16,10 +17,7 @@ internal sealed partial class ShutdownReportWriter(IOptions<GracefulOptions> opt
 
         try
         {
-            // A reader never sees half a report: write beside it, then rename over it.
-            var temporary = path + ".tmp";
-            File.WriteAllBytes(temporary, JsonSerializer.SerializeToUtf8Bytes(report, ShutdownReportJson.Default.ShutdownReport));
-            File.Move(temporary, path, overwrite: true);
+            AtomicFile.Replace(path, JsonSerializer.SerializeToUtf8Bytes(report, ShutdownReportJson.Default.ShutdownReport));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
