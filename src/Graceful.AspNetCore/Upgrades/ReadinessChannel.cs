@@ -42,7 +42,7 @@ internal sealed class ReadinessChannel : IDisposable
     {
         if (SuccessorDescriptor >= 0)
         {
-            new SafeSocketHandle(SuccessorDescriptor, ownsHandle: true).Dispose();
+            _ = Libc.Close(SuccessorDescriptor);
             SuccessorDescriptor = -1;
         }
     }

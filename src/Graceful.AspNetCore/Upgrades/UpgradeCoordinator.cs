@@ -86,7 +86,7 @@ internal sealed partial class UpgradeCoordinator(
     {
         var upgrade = options.Value.Upgrade;
         var command = upgrade.Command.Count > 0 ? [.. upgrade.Command] : OwnCommandLine();
-        var listeners = sockets.OpenSockets();
+        var listeners = sockets.OpenSockets().Select(l => (l.Key, Descriptor: (int)l.Socket.Handle)).ToList();
         systemd.Notify(string.Create(CultureInfo.InvariantCulture,
             $"RELOADING=1\nMONOTONIC_USEC={Stopwatch.GetTimestamp() / (Stopwatch.Frequency / 1_000_000)}\nSTATUS=Upgrading: starting successor"));
 
@@ -96,10 +96,10 @@ internal sealed partial class UpgradeCoordinator(
         {
             var environment = new Dictionary<string, string>
             {
-                [InheritedSockets.ListenersVariable] = InheritedSockets.Format(listeners.Select(l => (l.Key, (int)l.Socket.Handle))),
+                [InheritedSockets.ListenersVariable] = InheritedSockets.Format(listeners),
                 [InheritedSockets.ReadyChannelVariable] = channel.SuccessorDescriptor.ToString(CultureInfo.InvariantCulture),
             };
-            successor = SuccessorProcess.Start(command, environment, [.. listeners.Select(l => (int)l.Socket.Handle), channel.SuccessorDescriptor]);
+            successor = SuccessorProcess.Start(command, environment, [.. listeners.Select(l => l.Descriptor), channel.SuccessorDescriptor]);
         }
         catch (InvalidOperationException ex)
         {

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Graceful.AspNetCore.Platform;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -40,7 +41,7 @@ internal sealed partial class UpgradeLifecycle(
             foreach (var (key, descriptor) in inherited.TakeUnclaimed())
             {
                 LogUnclaimedListener(logger, key);
-                new System.Net.Sockets.SafeSocketHandle(descriptor, ownsHandle: true).Dispose();
+                _ = Libc.Close(descriptor);
             }
 
             ReadinessChannel.AnnounceReady(channel);
