@@ -56,9 +56,10 @@ internal static class RequestTrackingMiddleware
             recorder.Add(request);
         }
 
-        if (tracker.IsClosing)
+        if (isHttp2 && tracker.IsClosing)
         {
-            // Arrived during the drain on a connection kept for it: answer it, then close (Connection: close).
+            // An HTTP/2 connection the drain could not tell from HTTP/1.1 (no request yet): GOAWAY now. HTTP/1.1
+            // requests arriving during the drain get Connection: close from OnResponseStarting.
             connection.RequestClose();
         }
 
