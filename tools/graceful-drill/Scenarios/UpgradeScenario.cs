@@ -24,7 +24,7 @@ public sealed class UpgradeScenario(TargetSpec spec, string pidFile, int count, 
     public async Task<Uri> PrepareAsync()
     {
         _target = await spec.OpenAsync();
-        _current = ReadPid() ?? _target.Pid;
+        _current = PidFiles.Read(pidFile) ?? _target.Pid;
         return _target.BaseAddress;
     }
 
@@ -42,7 +42,8 @@ public sealed class UpgradeScenario(TargetSpec spec, string pidFile, int count, 
             step.CancelAfter(stepTimeout);
             try
             {
-                _current = await WaitForNewPidAsync(old, step.Token);
+                _current = (await PidFileWatch.WaitForChangeAsync(pidFile, old, stepTimeout, step.Token))?.Pid
+                    ?? throw new OperationCanceledException(step.Token);
                 recorder.Mark(MarkerKind.Step, $"pid file names {_current}");
                 var exitedAt = recorder.Clock.ToMilliseconds(await oldExited.WaitAsync(step.Token));
                 recorder.Mark(MarkerKind.Exit, $"pid {old} exited", exitedAt);
@@ -56,7 +57,7 @@ public sealed class UpgradeScenario(TargetSpec spec, string pidFile, int count, 
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 throw new DrillException(string.Create(CultureInfo.InvariantCulture,
-                    $"Upgrade {upgrade + 1}: {stepTimeout.TotalSeconds:0.#} s after SIGHUP to pid {old}, the pid file names {ReadPid()?.ToString(CultureInfo.InvariantCulture) ?? "nothing"} and pid {old} has {(oldExited.IsCompleted ? "" : "not ")}exited."));
+                    $"Upgrade {upgrade + 1}: {stepTimeout.TotalSeconds:0.#} s after SIGHUP to pid {old}, the pid file names {PidFiles.Read(pidFile)?.ToString(CultureInfo.InvariantCulture) ?? "nothing"} and pid {old} has {(oldExited.IsCompleted ? "" : "not ")}exited."));
             }
         }
     }
@@ -114,31 +115,6 @@ public sealed class UpgradeScenario(TargetSpec spec, string pidFile, int count, 
         {
             // pidfd_open fails for a process that is already gone.
             return Task.FromResult(Stopwatch.GetTimestamp());
-        }
-    }
-
-    private async Task<int> WaitForNewPidAsync(int old, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            if (ReadPid() is { } pid && pid != old)
-            {
-                return pid;
-            }
-
-            await Task.Delay(5, cancellationToken);
-        }
-    }
-
-    private int? ReadPid()
-    {
-        try
-        {
-            return int.TryParse(File.ReadAllText(pidFile).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
-        }
-        catch (IOException)
-        {
-            return null;
         }
     }
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Graceful.TestSupport;
+namespace Graceful.Harness;
 
 /// <summary>Reads a service's pid file, as an operator's <c>kill -HUP $(cat app.pid)</c> would.</summary>
 public static class PidFiles
@@ -12,8 +12,9 @@ public static class PidFiles
         {
             return int.TryParse(File.ReadAllText(path).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
         }
-        catch (FileNotFoundException)
+        catch (IOException)
         {
+            // Absent (or its folder is): nothing named yet.
             return null;
         }
     }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Graceful.TestSupport;
+namespace Graceful.Harness;
 
 /// <summary>
 /// Sees a pid file change the moment it is written (inotify), for timing an in-place upgrade's switchover;
