@@ -70,6 +70,7 @@ public static class GracefulServiceCollectionExtensions
         services.AddSingleton<ShutdownRecorder>();
         services.AddSingleton<SystemdNotifier>();
         services.AddSingleton<ShutdownReportWriter>();
+        services.AddSingleton<LogRehearsal>();
         services.AddSingleton<IShutdownTokens>(sp => sp.GetRequiredService<ShutdownTokens>());
         services.AddSingleton<ShutdownCoordinator>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<ShutdownCoordinator>());

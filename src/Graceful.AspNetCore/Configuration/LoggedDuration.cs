@@ -7,5 +7,7 @@ namespace Graceful.AspNetCore.Configuration;
 /// </summary>
 internal sealed record LoggedDuration(TimeSpan Value)
 {
+    public static LoggedDuration Zero { get; } = new(TimeSpan.Zero);
+
     public override string ToString() => GracefulDuration.Format(Value);
 }

@@ -1,15 +1,26 @@
 using Graceful.AspNetCore.Configuration;
+using Graceful.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Graceful.AspNetCore.Draining;
 
 // Each distinct parameter-type shape of a log method costs its first call 3-5 ms of JIT under a JIT runtime (the
 // framework's logging generics are instantiated over it; reference types share one instantiation). Every line of
-// the shutdown path therefore takes (reference, int, int) or (reference, int, reference), both first used when the
-// shutdown starts, so the lines after the last response cost no compilation. The parameters must come in the order
-// of the template's placeholders: otherwise the generator emits a struct of its own for the line, a new shape.
+// the shutdown path therefore takes (reference, int, int) or (reference, int, reference), and RehearseLogs runs one
+// line of each shape through the logging pipeline after start-up without writing it, so no line of the shutdown
+// compiles logging code. The parameters must come in the order of the template's placeholders: otherwise the
+// generator emits a struct of its own for the line, a new shape.
 internal sealed partial class ShutdownCoordinator
 {
+    /// <summary>Rehearses one line of each logging shape the shutdown path uses (see <see cref="LogRehearsal"/>).</summary>
+    public void RehearseLogs(LogRehearsal rehearsal)
+    {
+        var rehearsing = rehearsal.For(logger);
+        LogShutdownStarted(rehearsing, "SIGTERM", 0, 0);
+        LogStoppedAccepting(rehearsing, LoggedDuration.Zero, 0, string.Empty);
+        hooks.RehearseLogs(rehearsal);
+    }
+
     [LoggerMessage(EventId = 10, EventName = "ShutdownStarted", Level = LogLevel.Information,
         Message = "{Trigger} received: draining {Requests} requests on {Connections} connections")]
     private static partial void LogShutdownStarted(ILogger logger, string trigger, int requests, int connections);

@@ -1,4 +1,5 @@
 using Graceful.AspNetCore.Configuration;
+using Graceful.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -28,6 +29,13 @@ internal sealed partial class ShutdownHookRunner(
 
         var elapsed = new LoggedDuration(time.GetElapsedTime(started));
         LogHooksRan(logger, elapsed, count, failed);
+    }
+
+    /// <summary>Rehearses the line every shutdown writes here (see <see cref="LogRehearsal"/>).</summary>
+    public void RehearseLogs(LogRehearsal rehearsal)
+    {
+        var rehearsing = rehearsal.For(logger);
+        LogHooksRan(rehearsing, LoggedDuration.Zero, 0, 0);
     }
 
     /// <summary>Runs one hook; false when it failed or timed out.</summary>

@@ -16,7 +16,8 @@ namespace Graceful.AspNetCore.Hosting;
 /// <summary>
 /// Under a JIT runtime, compiles Graceful's shutdown path once the application has started, on a background thread of
 /// low priority, so that a stop does not spend its first milliseconds compiling it (about 120 methods, state machines
-/// and the logging classes' static set-up). Moves work off the exit path; skips nothing. A NativeAOT build has
+/// and the logging classes' static set-up), then rehearses the shutdown's log lines (<see cref="LogRehearsal"/>: about
+/// 50 more methods of the logging generics). Moves work off the exit path; skips nothing. A NativeAOT build has
 /// everything compiled already and does nothing here.
 /// </summary>
 internal static class ShutdownPathWarmup
@@ -31,15 +32,16 @@ internal static class ShutdownPathWarmup
         typeof(RequestTotals), typeof(ReportedRequest),
     ];
 
-    public static void Start()
+    /// <summary>Starts the warm-up; <paramref name="rehearseLogs"/> then rehearses the shutdown's log lines (see <see cref="LogRehearsal"/>).</summary>
+    public static void Start(Action rehearseLogs)
     {
         if (RuntimeFeature.IsDynamicCodeCompiled)
         {
-            new Thread(PrepareAll) { IsBackground = true, Priority = ThreadPriority.BelowNormal, Name = "Graceful warm-up" }.Start();
+            new Thread(() => PrepareAll(rehearseLogs)) { IsBackground = true, Priority = ThreadPriority.BelowNormal, Name = "Graceful warm-up" }.Start();
         }
     }
 
-    private static void PrepareAll()
+    private static void PrepareAll(Action rehearseLogs)
     {
         try
         {
@@ -47,6 +49,8 @@ internal static class ShutdownPathWarmup
             {
                 Prepare(type);
             }
+
+            rehearseLogs();
         }
 #pragma warning disable CA1031 // Best effort on a thread of its own: whatever fails here is compiled on first call, as without it.
         catch (Exception)

@@ -29,6 +29,7 @@ internal sealed partial class GracefulHostLifetime(
     IOptions<GracefulOptions> options,
     IOptions<HostOptions> hostOptions,
     IEnumerable<ShutdownHook> hooks,
+    LogRehearsal logRehearsal,
     TimeProvider time,
     ILoggerFactory loggers) : IHostLifetime, IDisposable
 {
@@ -52,7 +53,7 @@ internal sealed partial class GracefulHostLifetime(
         }
 
         LogBudget(StopBudget.Of(options.Value, hooks, hostOptions.Value.ShutdownTimeout));
-        applicationLifetime.ApplicationStarted.Register(ShutdownPathWarmup.Start);
+        applicationLifetime.ApplicationStarted.Register(() => ShutdownPathWarmup.Start(() => coordinator.RehearseLogs(logRehearsal)));
         if (!consoleOptions.Value.SuppressStatusMessages)
         {
             applicationLifetime.ApplicationStarted.Register(() =>
