@@ -6,7 +6,8 @@ using Graceful.Harness;
 //   Drain lost [clients] [rounds] name=program ...   busy keep-alive clients on /ping, one SIGTERM a round:
 //                                                    requests answered, lost (sent, then EOF/reset), refused
 //   Drain idle [connections] [rounds] name=program ...   exit time after SIGTERM with that many keep-alive
-//                                                    connections, each used once and then idle for 2 s
+//                                                    connections, each used once and then idle for 2 s, beside
+//                                                    the SIGKILL floor with the same connections
 //   Drain rolling [restarts] [lag-ms] name=program ...   two instances behind HAProxy under paced keep-alive load,
 //                                                    restarted in turn; HAProxy stops routing to an instance
 //                                                    lag-ms after its SIGTERM (bench/rolling-restart.sh)
@@ -37,20 +38,29 @@ switch (mode)
 
         break;
     case "idle":
-        Console.WriteLine($"Exit after SIGTERM with {count} keep-alive connections idle for 2 s (longer than Graceful's 1 s idle grace); {rounds} rounds, milliseconds.");
+        Console.WriteLine($"Exit after SIGTERM with {count} keep-alive connections idle for 2 s (longer than Graceful's 1 s idle grace), " +
+            $"beside the same app with the same connections killed with SIGKILL (the kernel's teardown of the process and its sockets); " +
+            $"{rounds} rounds, apps interleaved, milliseconds.");
         Console.WriteLine();
-        Console.WriteLine("| server | median | max |");
-        Console.WriteLine("|---|---|---|");
-        foreach (var (name, program) in apps)
+        Console.WriteLine("| server | SIGKILL floor (median) | SIGTERM to exit (median) | max | above the floor |");
+        Console.WriteLine("|---|---|---|---|---|");
+        var exits = apps.ToDictionary(a => a.Name, _ => (Term: new List<double>(), Kill: new List<double>()));
+        for (var round = 0; round < rounds; round++)
         {
-            var times = new List<double>();
-            for (var round = 0; round < rounds; round++)
+            foreach (var (name, program) in apps)
             {
-                times.Add(await IdleExitAsync(program, count));
+                exits[name].Term.Add(await IdleExitAsync(program, count, Signals.SIGTERM));
+                exits[name].Kill.Add(await IdleExitAsync(program, count, Signals.SIGKILL));
             }
+        }
 
-            times.Sort();
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {times[times.Count / 2]:0.0} | {times[^1]:0.0} |"));
+        foreach (var (name, _) in apps)
+        {
+            var (term, kill) = exits[name];
+            term.Sort();
+            kill.Sort();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {name} | {kill[kill.Count / 2]:0.0} | {term[term.Count / 2]:0.0} | {term[^1]:0.0} | {term[term.Count / 2] - kill[kill.Count / 2]:0.0} |"));
         }
 
         break;
@@ -85,7 +95,7 @@ static async Task<LoadResult> LostRoundAsync(string program, int clients)
     return result;
 }
 
-static async Task<double> IdleExitAsync(string program, int connections)
+static async Task<double> IdleExitAsync(string program, int connections, int signal)
 {
     await using var app = await ServiceProcess.StartAsync(program, ["--urls", "http://127.0.0.1:0"]);
     var exited = ExitWatch.Start(app.Pid);
@@ -107,7 +117,7 @@ static async Task<double> IdleExitAsync(string program, int connections)
 
         await Task.Delay(2000);
         var signalled = Stopwatch.GetTimestamp();
-        app.Signal(Signals.SIGTERM);
+        app.Signal(signal);
         await app.WaitForExitAsync(TimeSpan.FromSeconds(60));
         return Stopwatch.GetElapsedTime(signalled, await exited).TotalMilliseconds;
     }
