@@ -12,7 +12,7 @@ namespace Graceful.AspNetCore.Connections;
 /// A transport connection as Kestrel sees it, wrapped at accept so that no connection escapes the drain:
 /// Kestrel disposes it when it is done with it, which is the moment the drain counts it closed.
 /// </summary>
-internal sealed class TrackedConnection : ConnectionContext
+internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFeature
 {
     private readonly ConnectionContext _inner;
     private readonly ConnectionTracker _tracker;
@@ -30,8 +30,9 @@ internal sealed class TrackedConnection : ConnectionContext
         _inner = inner;
         _tracker = tracker;
         _lastActivity = acceptedAt;
-        // Requests find their connection through the connection's items, which Kestrel shares with HttpContext.
-        inner.Items[typeof(TrackedConnection)] = this;
+        // Requests find their connection as the connection's items feature (Kestrel's request features fall back to
+        // the connection's): one feature lookup per request, no dictionary. The items themselves stay the transport's.
+        inner.Features.Set<IConnectionItemsFeature>(this);
     }
 
     /// <summary>When a request last started or ended here (or the connection was accepted), as a timestamp.</summary>

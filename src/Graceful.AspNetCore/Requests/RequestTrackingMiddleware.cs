@@ -18,8 +18,7 @@ internal static class RequestTrackingMiddleware
             return RejectAsync(context, retryAfter);
         }
 
-        var items = context.Features.Get<IConnectionItemsFeature>()?.Items;
-        if (items is null || !items.TryGetValue(typeof(TrackedConnection), out var value) || value is not TrackedConnection connection)
+        if (context.Features.Get<IConnectionItemsFeature>() is not TrackedConnection connection)
         {
             // Not a connection Graceful accepted (another server or transport): the feature is set per request.
             context.Features.Set<IShutdownTokens>(tokens);
