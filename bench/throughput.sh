@@ -5,8 +5,9 @@
 # Paired windows: all four servers run for the whole benchmark, pinned to core 0 (each idle while another is
 # loaded); wrk, pinned to core 1, loads them in turn, one short window each, round after round. This machine's speed
 # drifts by up to 2x over minutes (other tenants of the host), so servers measured minutes apart are not comparable;
-# servers measured seconds apart, in the same round, are. Each server's ratio to "Graceful off" is taken per round
-# and the median over rounds reported, by requests/s and by the server's own CPU time per request (utime+stime from
+# servers measured seconds apart, in the same round, are. The order rotates from round to round, so no server always
+# takes the same place in a round (one run with a fixed order put the first server 10-25 % ahead of the others, gin
+# included). Each server's ratio to "Graceful off" is taken per round and the median over rounds reported, by requests/s and by the server's own CPU time per request (utime+stime from
 # /proc over the window; on a saturated core the inverse of throughput, without wrk's share of the noise).
 # Usage: bench/throughput.sh [rounds] [seconds per window] [warm-up seconds per server]
 #        (default 30 rounds of 3 s after 15 s of warm-up each: about 8 minutes)
@@ -59,7 +60,8 @@ done
 hz=$(getconf CLK_TCK)
 for round in $(seq "$rounds"); do
   line="round $round:"
-  for name in "${order[@]}"; do
+  shift_by=$(((round - 1) % ${#order[@]}))
+  for name in "${order[@]:shift_by}" "${order[@]:0:shift_by}"; do
     before=$(cpu_ticks "${pids[$name]}")
     report=$(taskset -c 1 wrk -t1 -c64 -d"${seconds}s" "http://127.0.0.1:${ports[$name]}/ping")
     after=$(cpu_ticks "${pids[$name]}")

@@ -11,8 +11,15 @@ using Graceful.Harness;
 //   Drain rolling [restarts] [lag-ms] name=program ...   two instances behind HAProxy under paced keep-alive load,
 //                                                    restarted in turn; HAProxy stops routing to an instance
 //                                                    lag-ms after its SIGTERM (bench/rolling-restart.sh)
+//   Drain requests [count] [connections] url            exactly that many GET /ping on that many keep-alive
+//                                                    connections of a running server (bench/instructions.sh)
 // A program is a .dll (run with dotnet) or an executable, optionally followed by its own arguments.
 var mode = args[0];
+if (mode == "requests")
+{
+    return await ExactRequestsAsync(new Uri(args[3]), int.Parse(args[1], CultureInfo.InvariantCulture), int.Parse(args[2], CultureInfo.InvariantCulture));
+}
+
 var count = int.Parse(args[1], CultureInfo.InvariantCulture);
 var rounds = int.Parse(args[2], CultureInfo.InvariantCulture);
 var apps = args.Skip(3).Select(a => (Name: a[..a.IndexOf('=', StringComparison.Ordinal)], Program: a[(a.IndexOf('=', StringComparison.Ordinal) + 1)..])).ToArray();
@@ -83,6 +90,24 @@ switch (mode)
 }
 
 return 0;
+
+static async Task<int> ExactRequestsAsync(Uri server, int count, int connections)
+{
+    await Task.WhenAll(Enumerable.Range(0, connections).Select(async i =>
+    {
+        using var connection = await RawHttpConnection.ConnectAsync(server);
+        for (var sent = i; sent < count; sent += connections)
+        {
+            await connection.SendGetAsync("/ping");
+            var response = await connection.ReadResponseAsync();
+            if (response.StatusCode != 200)
+            {
+                throw new InvalidOperationException($"GET /ping answered {response.StatusCode}");
+            }
+        }
+    }));
+    return 0;
+}
 
 static async Task<LoadResult> LostRoundAsync(string program, int clients)
 {

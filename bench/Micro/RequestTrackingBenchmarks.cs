@@ -33,8 +33,9 @@ public class RequestTrackingBenchmarks
         var tokens = new ShutdownTokens(time);
         var tracker = new ConnectionTracker(metrics, tokens, time);
         var recorder = new ShutdownRecorder(tokens, time);
-        var connection = tracker.Track(new DefaultConnectionContext("bench"));
-        _context.Features.Set<IConnectionItemsFeature>(new ItemsFeature(connection.Items));
+        // As on Kestrel, the request finds its tracked connection as the connection's items feature.
+        var connection = (TrackedConnection)tracker.Track(new DefaultConnectionContext("bench"));
+        _context.Features.Set<IConnectionItemsFeature>(connection);
         _context.Request.Method = "GET";
         _context.Request.Path = "/ping";
         _context.Request.Protocol = "HTTP/1.1";
@@ -52,9 +53,4 @@ public class RequestTrackingBenchmarks
 
     [Benchmark]
     public Task WithGracefulTracking() => _tracked(_context);
-
-    private sealed class ItemsFeature(IDictionary<object, object?> items) : IConnectionItemsFeature
-    {
-        public IDictionary<object, object?> Items { get; set; } = items;
-    }
 }
