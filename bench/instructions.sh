@@ -24,6 +24,10 @@ total_of_last_dump() { # the "totals:" line of the newest callgrind dump
   grep -h '^totals:' "$(ls -t "$work"/cg.out.* | head -n 1)" | awk '{ print $2 }'
 }
 
+send_requests() { # port count: exactly count GET /ping on 8 keep-alive connections
+  dotnet bench/Drain/bin/Release/net10.0/Drain.dll requests "$2" 8 "http://127.0.0.1:$1"
+}
+
 per_request() { # port app-arguments...: prints instructions per request
   local port=$1 pid t0 t1 busy idle
   shift
@@ -33,11 +37,10 @@ per_request() { # port app-arguments...: prints instructions per request
     dotnet "$app" "$@" --urls "http://127.0.0.1:$port" >"$work/app.log" 2>&1 &
   pid=$!
   for _ in $(seq 600); do (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.5; done
-  requests() { dotnet bench/Drain/bin/Release/net10.0/Drain.dll requests "$1" 8 "http://127.0.0.1:$port"; }
-  requests $((count * 2))
+  send_requests "$port" $((count * 2))
   sleep 2
   callgrind_control -z "$pid" >/dev/null
-  t0=$(date +%s.%N); requests "$count"; t1=$(date +%s.%N)
+  t0=$(date +%s.%N); send_requests "$port" "$count"; t1=$(date +%s.%N)
   callgrind_control -d "$pid" >/dev/null; sleep 1
   busy=$(total_of_last_dump)
   callgrind_control -z "$pid" >/dev/null

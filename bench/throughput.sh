@@ -7,8 +7,9 @@
 # drifts by up to 2x over minutes (other tenants of the host), so servers measured minutes apart are not comparable;
 # servers measured seconds apart, in the same round, are. The order rotates from round to round, so no server always
 # takes the same place in a round (one run with a fixed order put the first server 10-25 % ahead of the others, gin
-# included). Each server's ratio to "Graceful off" is taken per round and the median over rounds reported, by requests/s and by the server's own CPU time per request (utime+stime from
-# /proc over the window; on a saturated core the inverse of throughput, without wrk's share of the noise).
+# included). Each server's ratio to "Graceful off" is taken per round and the median over rounds reported, by
+# requests/s and by the server's own CPU time per request (utime+stime from /proc over the window; on a saturated core
+# the inverse of throughput, without wrk's share of the noise).
 # Usage: bench/throughput.sh [rounds] [seconds per window] [warm-up seconds per server]
 #        (default 30 rounds of 3 s after 15 s of warm-up each: about 8 minutes)
 set -euo pipefail
