@@ -54,10 +54,26 @@ public sealed class GracefulOptions
     public TimeSpan? RejectDuringDrainRetryAfter { get; set; }
 
     /// <summary>
-    /// What a second SIGTERM, SIGINT or SIGQUIT during the shutdown does: true (the default) cuts the drain now, as
-    /// if its deadline had passed, so an operator's second Ctrl+C is never ignored; false logs it and waits on.
+    /// What a second SIGTERM, SIGINT, SIGQUIT (or SIGHUP) during the shutdown does: true (the default) cuts the drain
+    /// now, as if its deadline had passed, so an operator's second Ctrl+C is never ignored; false logs it and waits
+    /// on. Signals within 100 ms of the first are one request sent by several senders, not a second signal.
     /// </summary>
     public bool SecondSignalForcesDeadline { get; set; } = true;
+
+    /// <summary>
+    /// Ignore SIGHUP instead of shutting down on it. By default SIGHUP (a terminal hang-up, or <c>systemctl reload</c>
+    /// with <c>ExecReload=kill -HUP</c>) starts the same graceful shutdown as SIGTERM, unless in-place upgrades use it.
+    /// </summary>
+    public bool IgnoreSighup { get; set; }
+
+    /// <summary>
+    /// During the drain, how long a connection that is not serving a request may take to send a complete request
+    /// line and headers, counted from the drain's start (or from its accept or last response, if later). A real
+    /// client that makes it is answered, with <c>Connection: close</c>; one that does not (it trickles its headers,
+    /// or sent part of a request and stopped) is closed, so it cannot hold the exit until
+    /// <see cref="ServerLimitsOptions.ReadHeaderTimeout"/>. Default 5 s.
+    /// </summary>
+    public TimeSpan DrainReadHeaderTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How long each shutdown hook may run, unless the hook names its own timeout.</summary>
     public TimeSpan HookTimeout { get; set; } = TimeSpan.FromSeconds(10);

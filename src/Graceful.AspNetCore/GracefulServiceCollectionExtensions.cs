@@ -5,6 +5,7 @@ using Graceful.AspNetCore.Hooks;
 using Graceful.AspNetCore.Hosting;
 using Graceful.AspNetCore.Limits;
 using Graceful.AspNetCore.Listeners;
+using Graceful.AspNetCore.Logging;
 using Graceful.AspNetCore.Metrics;
 using Graceful.AspNetCore.Reporting;
 using Graceful.AspNetCore.Signals;
@@ -81,11 +82,28 @@ public static class GracefulServiceCollectionExtensions
         services.AddSingleton<UpgradeCoordinator>();
         services.AddSingleton<IHostedService, UpgradeLifecycle>();
         services.AddSingleton<IGracefulShutdown, GracefulShutdownService>();
+        services.AddSingleton<StartupSignal>();
         services.AddSingleton<IHostLifetime, GracefulHostLifetime>();
         services.AddSingleton<IStartupFilter, GracefulStartupFilter>();
 
+        AddFaultTolerantLoggers(services);
         DecorateListenerFactories(services);
         return services;
+    }
+
+    // Graceful's own classes log through loggers that swallow a failing provider's exception (FaultTolerantLogger):
+    // a broken log sink must not change a drain's outcome. Registered for these closed types only; the application's
+    // loggers are untouched.
+    private static void AddFaultTolerantLoggers(IServiceCollection services)
+    {
+        services.AddSingleton<ILogger<ShutdownCoordinator>, FaultTolerantLogger<ShutdownCoordinator>>();
+        services.AddSingleton<ILogger<ShutdownHookRunner>, FaultTolerantLogger<ShutdownHookRunner>>();
+        services.AddSingleton<ILogger<ShutdownReportWriter>, FaultTolerantLogger<ShutdownReportWriter>>();
+        services.AddSingleton<ILogger<PidFile>, FaultTolerantLogger<PidFile>>();
+        services.AddSingleton<ILogger<SystemdNotifier>, FaultTolerantLogger<SystemdNotifier>>();
+        services.AddSingleton<ILogger<UpgradeCoordinator>, FaultTolerantLogger<UpgradeCoordinator>>();
+        services.AddSingleton<ILogger<UpgradeLifecycle>, FaultTolerantLogger<UpgradeLifecycle>>();
+        services.AddSingleton<ILogger<DrainableListenerFactory>, FaultTolerantLogger<DrainableListenerFactory>>();
     }
 
     // Kestrel binds through every registered IConnectionListenerFactory; each is wrapped so Graceful
@@ -108,6 +126,7 @@ public static class GracefulServiceCollectionExtensions
                 CreateOriginal(sp, descriptor),
                 sp.GetRequiredService<ListenerRegistry>(),
                 sp.GetRequiredService<ConnectionTracker>(),
+                sp.GetRequiredService<StartupSignal>(),
                 sp.GetRequiredService<ILogger<DrainableListenerFactory>>()), descriptor.Lifetime);
         }
     }

@@ -22,6 +22,8 @@ internal sealed class GracefulOptionsBinder(IConfiguration configuration) : ICon
         BindDuration(section, nameof(GracefulOptions.PreStopDelay), v => options.PreStopDelay = v, errors);
         BindDuration(section, nameof(GracefulOptions.RejectDuringDrainRetryAfter), v => options.RejectDuringDrainRetryAfter = v, errors);
         BindDuration(section, nameof(GracefulOptions.SoftDrainTimeout), v => options.SoftDrainTimeout = v, errors);
+        BindDuration(section, nameof(GracefulOptions.DrainReadHeaderTimeout), v => options.DrainReadHeaderTimeout = v, errors);
+        BindBool(section, nameof(GracefulOptions.IgnoreSighup), v => options.IgnoreSighup = v, errors);
         BindBool(section, nameof(GracefulOptions.AbortRequestsAtSoftDeadline), v => options.AbortRequestsAtSoftDeadline = v, errors);
         BindBool(section, nameof(GracefulOptions.SecondSignalForcesDeadline), v => options.SecondSignalForcesDeadline = v, errors);
         BindInt(section, nameof(GracefulOptions.DeadlineExitCode), v => options.DeadlineExitCode = v, errors);

@@ -36,6 +36,11 @@ internal sealed class GracefulOptionsValidator : IValidateOptions<GracefulOption
         {
             errors.Add($"{Section}:{nameof(options.IdleGrace)} must be from 0 to 10 minutes (was {options.IdleGrace}); infinite would keep idle connections for ever.");
         }
+        if (options.DrainReadHeaderTimeout <= TimeSpan.Zero || options.DrainReadHeaderTimeout > TimeSpan.FromMinutes(10))
+        {
+            errors.Add($"{Section}:{nameof(options.DrainReadHeaderTimeout)} must be a positive duration up to 10 minutes (was {options.DrainReadHeaderTimeout}): a connection that never completes a request must not hold the exit for ever.");
+        }
+
         if (options.DeadlineExitCode is < 1 or > 255)
         {
             errors.Add($"{Section}:{nameof(options.DeadlineExitCode)} must be 1 to 255 (was {options.DeadlineExitCode}): a cut drain must not look clean.");

@@ -17,6 +17,11 @@ internal sealed class ConnectionTracker(GracefulMetrics metrics, ShutdownTokens 
     private TaskCompletionSource? _allClosed;
     private volatile bool _closing;
     private TimeSpan _idleGrace;
+    private TimeSpan _requestBound;
+    private long _drainStartedAt;
+    private int _closedWithoutRequest;
+    private ITimer? _requestBoundTimer;
+    private long _nextRequestBoundCheck;
 
     // Counted apart from the dictionary: its Count takes every lock and IsEmpty scans every bucket, which made
     // closing 10,000 connections quadratic.
@@ -30,6 +35,15 @@ internal sealed class ConnectionTracker(GracefulMetrics metrics, ShutdownTokens 
     public TimeSpan IdleGrace => _idleGrace;
 
     public TimeProvider Time => time;
+
+    /// <summary>During the drain, how long a connection not serving a request has to complete one (<see cref="GracefulOptions.DrainReadHeaderTimeout"/>).</summary>
+    public TimeSpan RequestBound => _requestBound;
+
+    /// <summary>When the drain started, as a timestamp.</summary>
+    public long DrainStartedAt => Volatile.Read(ref _drainStartedAt);
+
+    /// <summary>Connections the drain closed because they did not complete a request within <see cref="RequestBound"/>.</summary>
+    public int ClosedWithoutRequestCount => Volatile.Read(ref _closedWithoutRequest);
 
     /// <summary>Called with the number of connections left each time one closes during the drain.</summary>
     public Action<int>? ClosedWhileDraining { get; set; }
@@ -47,6 +61,7 @@ internal sealed class ConnectionTracker(GracefulMetrics metrics, ShutdownTokens 
         if (_closing)
         {
             connection.CloseWhenIdleFor(_idleGrace);
+            BoundRequestsIn(_requestBound);
         }
 
         return connection;
@@ -106,11 +121,13 @@ internal sealed class ConnectionTracker(GracefulMetrics metrics, ShutdownTokens 
     /// idle for longer closes now, as does every HTTP/2 connection, whose GOAWAY lets its client finish open streams
     /// and retry nothing.
     /// </summary>
-    public DrainStart BeginDrain(TimeSpan idleGrace)
+    public DrainStart BeginDrain(TimeSpan idleGrace, TimeSpan requestBound)
     {
-        _idleGrace = idleGrace;
-        _closing = true;
         var now = time.GetTimestamp();
+        _idleGrace = idleGrace;
+        _requestBound = requestBound;
+        Volatile.Write(ref _drainStartedAt, now);
+        _closing = true;
         int busy = 0, idleClosed = 0, kept = 0;
         foreach (var connection in _open.Keys)
         {
@@ -140,7 +157,61 @@ internal sealed class ConnectionTracker(GracefulMetrics metrics, ShutdownTokens 
             }
         }
 
+        // Also bounds the idle ones just closed: Kestrel's close does not end a connection part-way through its request
+        // line or headers.
+        BoundRequestsIn(requestBound);
+
         return new DrainStart(busy, idleClosed, kept);
+    }
+
+    /// <summary>
+    /// During the drain: checks, <paramref name="dueIn"/> from now (or sooner if already due), for connections that
+    /// have not completed a request within <see cref="RequestBound"/>. One timer for all connections, re-armed for the
+    /// next connection due; it runs only when a connection could be due, so nothing polls.
+    /// </summary>
+    public void BoundRequestsIn(TimeSpan dueIn)
+    {
+        var at = time.GetTimestamp() + (long)(dueIn.TotalSeconds * time.TimestampFrequency);
+        lock (_gate)
+        {
+            if (_nextRequestBoundCheck != 0 && _nextRequestBoundCheck <= at)
+            {
+                return;
+            }
+
+            _nextRequestBoundCheck = at;
+            _requestBoundTimer ??= time.CreateTimer(static state => ((ConnectionTracker)state!).CheckRequestBound(), this,
+                Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _requestBoundTimer.Change(dueIn, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void CheckRequestBound()
+    {
+        lock (_gate)
+        {
+            _nextRequestBoundCheck = 0;
+        }
+
+        var now = time.GetTimestamp();
+        var drainStartedAt = DrainStartedAt;
+        TimeSpan? next = null;
+        foreach (var connection in _open.Keys)
+        {
+            if (connection.CloseIfNoRequestWithin(_requestBound, drainStartedAt, now, out var left))
+            {
+                Interlocked.Increment(ref _closedWithoutRequest);
+            }
+            else if (left > TimeSpan.Zero)
+            {
+                next = next is { } n && n < left ? n : left;
+            }
+        }
+
+        if (next is { } due)
+        {
+            BoundRequestsIn(due);
+        }
     }
 
     public void AbortAll(string reason)

@@ -23,6 +23,9 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
     private List<InFlightRequest>? _more;
     private long _lastActivity;
     private ITimer? _idleClose;
+    // Set under _moreGate once the drain closed this connection for not completing a request in time; a request
+    // Kestrel parsed just then is not run (its client saw the connection close and may retry it safely).
+    private bool _closedWithoutRequest;
     private int _disposed;
 
     public TrackedConnection(ConnectionContext inner, ConnectionTracker tracker, long acceptedAt)
@@ -73,7 +76,30 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
         }
     }
 
-    public void RequestStarted(InFlightRequest request, bool isHttp2)
+    /// <summary>Records a request the application is about to run; false if the drain has just closed the connection for want of one.</summary>
+    public bool RequestStarted(InFlightRequest request, bool isHttp2)
+    {
+        if (!_tracker.IsClosing)
+        {
+            Add(request, isHttp2);
+            return true;
+        }
+
+        // During the drain only: decided under the lock the request bound takes, so a request either runs or its
+        // connection was closed before it, never both.
+        lock (_moreGate)
+        {
+            if (_closedWithoutRequest)
+            {
+                return false;
+            }
+
+            Add(request, isHttp2);
+            return true;
+        }
+    }
+
+    private void Add(InFlightRequest request, bool isHttp2)
     {
         if (isHttp2)
         {
@@ -102,10 +128,47 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
         }
 
         Volatile.Write(ref _lastActivity, endedAt);
-        if (_tracker.IsClosing && !IsHttp2)
+        if (_tracker.IsClosing)
         {
-            CloseAfterResponse(response);
+            if (!IsHttp2)
+            {
+                CloseAfterResponse(response);
+            }
+
+            _tracker.BoundRequestsIn(_tracker.RequestBound);
         }
+    }
+
+    /// <summary>
+    /// Called by the drain's request bound (<see cref="ConnectionTracker"/>): closes this connection if it has gone
+    /// <paramref name="bound"/> without a request since the drain started (or since its accept or last request, if
+    /// later). Kestrel's own close (<see cref="RequestClose"/>) ends only a connection that has sent nothing of its next
+    /// request; one that trickles its headers would hold the exit until Kestrel's request-headers timeout.
+    /// True if it closed the connection now; otherwise <paramref name="left"/> is how long until it is due, or zero
+    /// when there is nothing to wait for (it is serving a request, whose end re-arms the bound, or is closed).
+    /// </summary>
+    public bool CloseIfNoRequestWithin(TimeSpan bound, long drainStartedAt, long now, out TimeSpan left)
+    {
+        left = TimeSpan.Zero;
+        lock (_moreGate)
+        {
+            if (InFlightCount > 0 || _closedWithoutRequest || Volatile.Read(ref _disposed) != 0)
+            {
+                return false;
+            }
+
+            var waited = _tracker.Time.GetElapsedTime(Math.Max(drainStartedAt, LastActivity), now);
+            if (waited < bound)
+            {
+                left = bound - waited;
+                return false;
+            }
+
+            _closedWithoutRequest = true;
+        }
+
+        _inner.Abort(new ConnectionAbortedException("Graceful: no complete request within Graceful:DrainReadHeaderTimeout during the drain"));
+        return true;
     }
 
     /// <summary>

@@ -37,6 +37,10 @@ internal sealed partial class ShutdownCoordinator
         Message = "{Signal} received again: cutting the drain now, as if its deadline had passed")]
     private static partial void LogForcingDeadline(ILogger logger, string signal);
 
+    [LoggerMessage(EventId = 9, EventName = "RepeatedAfterDrain", Level = LogLevel.Information,
+        Message = "{Signal} received again after the drain finished: the exit goes on")]
+    private static partial void LogRepeatedAfterDrain(ILogger logger, string signal);
+
     [LoggerMessage(EventId = 12, EventName = "StoppedAccepting", Level = LogLevel.Information,
         Message = "Phase 1/5 stop accepting in {Elapsed}: closed {Listeners} listeners ({Endpoints})")]
     private static partial void LogStoppedAccepting(ILogger logger, LoggedDuration elapsed, int listeners, string endpoints);
@@ -48,6 +52,10 @@ internal sealed partial class ShutdownCoordinator
     [LoggerMessage(EventId = 14, EventName = "Drained", Level = LogLevel.Information,
         Message = "Phase 3/5 drain in {Elapsed}: {Requests} in-flight requests on {Connections} connections finished")]
     private static partial void LogDrained(ILogger logger, LoggedDuration elapsed, int requests, int connections);
+
+    [LoggerMessage(EventId = 8, EventName = "ClosedWithoutRequest", Level = LogLevel.Warning,
+        Message = "Graceful:DrainReadHeaderTimeout ({Bound}) passed without a complete request on {Count} connections: closed them")]
+    private static partial void LogClosedWithoutRequest(ILogger logger, LoggedDuration bound, int count);
 
     [LoggerMessage(EventId = 15, EventName = "DrainCut", Level = LogLevel.Error,
         Message = "Phase 3/5 drain: deadline reached after {Elapsed}; {Count} requests on {Connections} connections were cut")]

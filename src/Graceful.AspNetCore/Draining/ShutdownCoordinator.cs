@@ -72,6 +72,20 @@ internal sealed partial class ShutdownCoordinator(
     /// </summary>
     public bool TryBeginHandover(string trigger) => TryBegin(trigger, handover: true);
 
+    /// <summary>
+    /// Begins the shutdown that a signal during start-up asked for: no pre-stop delay, since the application never
+    /// served and no load balancer has anything to learn.
+    /// </summary>
+    public bool TryBeginBeforeServing(string trigger)
+    {
+        lock (_gate)
+        {
+            _preStop ??= Task.CompletedTask;
+        }
+
+        return TryBegin(trigger);
+    }
+
     private bool TryBegin(string trigger, bool handover)
     {
         var begun = new ShutdownTrigger(trigger, time.GetTimestamp());
@@ -102,10 +116,14 @@ internal sealed partial class ShutdownCoordinator(
         return true;
     }
 
-    /// <summary>A signal arrived while the shutdown was already under way.</summary>
+    /// <summary>A signal arrived while the shutdown was already under way (called once per shutdown).</summary>
     public void OnRepeatedSignal(string signal)
     {
-        if (options.Value.SecondSignalForcesDeadline)
+        if (Volatile.Read(ref _drain) is { IsCompleted: true })
+        {
+            LogRepeatedAfterDrain(logger, signal);
+        }
+        else if (options.Value.SecondSignalForcesDeadline)
         {
             LogForcingDeadline(logger, signal);
             _cut.Cancel();
@@ -227,7 +245,7 @@ internal sealed partial class ShutdownCoordinator(
             connections.ClosedWhileDraining = systemd.NotifyDrainProgress;
         }
 
-        var start = connections.BeginDrain(idleGrace);
+        var start = connections.BeginDrain(idleGrace, options.Value.DrainReadHeaderTimeout);
         recorder.DrainStart = start;
         recorder.PhaseEnded("close-idle");
         tokens.StartDraining();
@@ -240,6 +258,12 @@ internal sealed partial class ShutdownCoordinator(
         phase = time.GetTimestamp();
         var cut = await WaitForInFlightAsync(drainStart);
         recorder.PhaseEnded("drain");
+        recorder.ClosedWithoutRequest = connections.ClosedWithoutRequestCount;
+        if (recorder.ClosedWithoutRequest > 0)
+        {
+            LogClosedWithoutRequest(logger, new LoggedDuration(options.Value.DrainReadHeaderTimeout), recorder.ClosedWithoutRequest);
+        }
+
         took = Since(phase);
         var result = new DrainResult(cut.Count == 0, trigger.Name, time.GetElapsedTime(trigger.Timestamp),
             connectionsAtStart, requestsAtStart, start.IdleClosed, cut);

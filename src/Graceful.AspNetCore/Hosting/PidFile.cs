@@ -12,6 +12,8 @@ namespace Graceful.AspNetCore.Hosting;
 /// </summary>
 internal sealed partial class PidFile(IOptions<GracefulOptions> options, ILogger<PidFile> logger)
 {
+    private bool _written;
+
     private string? Path => options.Value.PidFile;
 
     public void Write(int pid)
@@ -25,8 +27,9 @@ internal sealed partial class PidFile(IOptions<GracefulOptions> options, ILogger
         try
         {
             AtomicFile.Replace(path, Encoding.ASCII.GetBytes(pid.ToString(CultureInfo.InvariantCulture) + "\n"));
+            _written = true;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex)
         {
             LogWriteFailed(logger, ex, path, pid);
         }
@@ -38,18 +41,36 @@ internal sealed partial class PidFile(IOptions<GracefulOptions> options, ILogger
     [LoggerMessage(EventId = 77, EventName = "PidFileRemoveFailed", Level = LogLevel.Warning, Message = "Could not remove {Path} at exit")]
     private static partial void LogRemoveFailed(ILogger logger, Exception exception, string path);
 
+    [LoggerMessage(EventId = 78, EventName = "PidFileGone", Level = LogLevel.Warning, Message = "{Path} was already gone at exit (removed with its folder?): nothing to remove")]
+    private static partial void LogGoneAtExit(ILogger logger, string path);
+
     /// <summary>Removes the file at exit, unless it names another process (the successor this one handed over to).</summary>
     public void RemoveIfOwn()
     {
         try
         {
-            if (Path is { } path && File.Exists(path)
-                && File.ReadAllText(path).Trim() == Environment.ProcessId.ToString(CultureInfo.InvariantCulture))
+            if (Path is not { } path)
+            {
+                return;
+            }
+
+            if (!File.Exists(path))
+            {
+                // Written once serving, so someone removed it (or its folder) meanwhile; nothing to undo, but say so.
+                if (_written)
+                {
+                    LogGoneAtExit(logger, path);
+                }
+
+                return;
+            }
+
+            if (File.ReadAllText(path).Trim() == Environment.ProcessId.ToString(CultureInfo.InvariantCulture))
             {
                 File.Delete(path);
             }
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex)
         {
             LogRemoveFailed(logger, ex, Path!);
         }

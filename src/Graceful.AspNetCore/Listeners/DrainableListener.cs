@@ -1,5 +1,6 @@
 using System.Net;
 using Graceful.AspNetCore.Connections;
+using Graceful.AspNetCore.Signals;
 using Microsoft.AspNetCore.Connections;
 
 namespace Graceful.AspNetCore.Listeners;
@@ -8,7 +9,7 @@ namespace Graceful.AspNetCore.Listeners;
 /// A transport listener Graceful can close ahead of Kestrel's own stop. Every accepted connection is tracked
 /// before Kestrel sees it. Unbinding twice (Graceful's drain, then Kestrel's stop) closes the socket once.
 /// </summary>
-internal sealed class DrainableListener(IConnectionListener inner, ConnectionTracker tracker) : IConnectionListener
+internal sealed class DrainableListener(IConnectionListener inner, ConnectionTracker tracker, StartupSignal startup) : IConnectionListener
 {
     private readonly Lock _gate = new();
     private Task? _unbind;
@@ -17,8 +18,19 @@ internal sealed class DrainableListener(IConnectionListener inner, ConnectionTra
 
     public async ValueTask<ConnectionContext?> AcceptAsync(CancellationToken cancellationToken = default)
     {
-        var connection = await inner.AcceptAsync(cancellationToken);
-        return connection is null ? null : tracker.Track(connection);
+        while (true)
+        {
+            var connection = await inner.AcceptAsync(cancellationToken);
+            if (connection is null || !startup.StoppingBeforeServing)
+            {
+                return connection is null ? null : tracker.Track(connection);
+            }
+
+            // A signal arrived during start-up: the application stops before serving anything; the client sees a
+            // closed connection, as if the port had not been open yet.
+            connection.Abort();
+            await connection.DisposeAsync();
+        }
     }
 
     public ValueTask UnbindAsync(CancellationToken cancellationToken = default)

@@ -1,5 +1,6 @@
 using System.Net;
 using Graceful.AspNetCore.Connections;
+using Graceful.AspNetCore.Signals;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 
@@ -13,6 +14,7 @@ internal sealed partial class DrainableListenerFactory(
     IConnectionListenerFactory inner,
     ListenerRegistry registry,
     ConnectionTracker tracker,
+    StartupSignal startup,
     ILogger<DrainableListenerFactory> logger) : IConnectionListenerFactory, IConnectionListenerFactorySelector
 {
     public async ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default)
@@ -29,7 +31,7 @@ internal sealed partial class DrainableListenerFactory(
             throw;
         }
 
-        var drainable = new DrainableListener(listener, tracker);
+        var drainable = new DrainableListener(listener, tracker, startup);
         registry.Add(drainable);
         return drainable;
     }

@@ -21,6 +21,9 @@ internal sealed class ShutdownRecorder(ShutdownTokens tokens, TimeProvider time)
 
     public DrainStart DrainStart { get; set; }
 
+    /// <summary>Connections the drain closed because they did not complete a request in time.</summary>
+    public int ClosedWithoutRequest { get; set; }
+
     public void Begin(ShutdownTrigger trigger, IEnumerable<InFlightRequest> inFlight)
     {
         lock (_requests)
@@ -72,6 +75,7 @@ internal sealed class ShutdownRecorder(ShutdownTokens tokens, TimeProvider time)
                 time.GetElapsedTime(trigger.Timestamp).TotalSeconds,
                 [.. _phases],
                 new ConnectionCounts(start.Total, start.Busy, start.IdleClosed, start.KeptForNextRequest),
+                ClosedWithoutRequest,
                 requests,
                 new RequestTotals(
                     requests.Count,

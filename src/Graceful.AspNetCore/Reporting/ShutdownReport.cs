@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Graceful.AspNetCore.Reporting;
 
-/// <summary>What one shutdown did, written at its end to the log and, with <see cref="GracefulOptions.ReportPath"/>, to a JSON file.</summary>
+/// <summary>What one shutdown did (<see cref="ConnectionsClosedWithoutRequest"/>: closed by <see cref="GracefulOptions.DrainReadHeaderTimeout"/>), written at its end to the log and, with <see cref="GracefulOptions.ReportPath"/>, to a JSON file.</summary>
 internal sealed record ShutdownReport(
     string Signal,
     DateTimeOffset StartedAt,
@@ -10,12 +10,14 @@ internal sealed record ShutdownReport(
     double TotalSeconds,
     IReadOnlyList<PhaseTiming> Phases,
     ConnectionCounts ConnectionsAtDrainStart,
+    int ConnectionsClosedWithoutRequest,
     IReadOnlyList<ReportedRequest> Requests,
     RequestTotals Totals)
 {
     public override string ToString() =>
         $"{Signal}: {Totals.Requests} requests in flight or arriving, {Totals.Completed} completed, " +
-        $"{Totals.CompletedAfterSoftDeadline} completed after the soft deadline, {Totals.Aborted} aborted";
+        $"{Totals.CompletedAfterSoftDeadline} completed after the soft deadline, {Totals.Aborted} aborted" +
+        (ConnectionsClosedWithoutRequest > 0 ? $", {ConnectionsClosedWithoutRequest} connections closed without a complete request" : "");
 }
 
 /// <summary>One phase of the shutdown and how long it took.</summary>

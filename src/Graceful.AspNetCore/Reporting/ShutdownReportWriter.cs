@@ -19,9 +19,10 @@ internal sealed partial class ShutdownReportWriter(IOptions<GracefulOptions> opt
         {
             AtomicFile.Replace(path, JsonSerializer.SerializeToUtf8Bytes(report, ShutdownReportJson.Default.ShutdownReport));
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex)
         {
-            // The shutdown itself went fine; a report that cannot be written must not change its outcome.
+            // The shutdown itself went fine; a report that cannot be written (its folder gone, read-only, a bad path)
+            // must not change its outcome or exit code.
             LogWriteFailed(logger, ex, path);
         }
     }

@@ -40,10 +40,17 @@ internal static class RequestTrackingMiddleware
     private static Task TrackAsync(RequestDelegate next, HttpContext context, TrackedConnection connection, ConnectionTracker tracker,
         ShutdownRecorder recorder, GracefulMetrics metrics, TimeProvider time)
     {
-        metrics.RequestStarted();
         var request = new InFlightRequest(context.Request.Method, context.Request.Path.Value ?? "/", connection.ConnectionId, time.GetTimestamp());
         var isHttp2 = HttpProtocol.IsHttp2(context.Request.Protocol);
-        connection.RequestStarted(request, isHttp2);
+        if (!connection.RequestStarted(request, isHttp2))
+        {
+            // The drain closed this connection as the request completed, too late: its client saw the close, so the
+            // request must not run (the client may retry it safely).
+            context.Abort();
+            return Task.CompletedTask;
+        }
+
+        metrics.RequestStarted();
         if (!isHttp2)
         {
             // Kestrel keeps the callback list per connection: no allocation per request.

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Graceful.AspNetCore.Platform;
+using Graceful.AspNetCore.Signals;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -13,6 +14,7 @@ namespace Graceful.AspNetCore.Upgrades;
 internal sealed partial class UpgradeLifecycle(
     UpgradeCoordinator upgrades,
     InheritedSockets inherited,
+    StartupSignal startup,
     IOptions<GracefulOptions> options,
     ILogger<UpgradeLifecycle> logger) : IHostedLifecycleService, IDisposable
 {
@@ -36,7 +38,8 @@ internal sealed partial class UpgradeLifecycle(
 
     public Task StartedAsync(CancellationToken cancellationToken)
     {
-        if (inherited.ReadyChannel is { } channel)
+        // A successor told to stop during its start-up never reports ready: its predecessor serves on.
+        if (inherited.ReadyChannel is { } channel && !startup.StoppingBeforeServing)
         {
             foreach (var (key, descriptor) in inherited.TakeUnclaimed())
             {
