@@ -177,6 +177,10 @@ internal sealed partial class GracefulHostLifetime : IHostLifetime, ISignalRecei
                 }
 
                 break;
+            case SignalArrival.Repeat when _startup.StoppingBeforeServing && !_startup.IsServing:
+                // Nothing is served and nothing can be cut: the stop follows start-up as fast as it can already.
+                LogRepeatedDuringStartup(_logger, name);
+                break;
             case SignalArrival.Repeat:
                 // Only a repeat after the window is an operator insisting; a first signal during a shutdown started
                 // from code (ShutdownAsync, StopApplication) just joins it, and TryBegin says so.
@@ -261,6 +265,10 @@ internal sealed partial class GracefulHostLifetime : IHostLifetime, ISignalRecei
     [LoggerMessage(EventId = 43, EventName = "StoppingBeforeServing", Level = LogLevel.Warning,
         Message = "{Signal} during start-up: stopping before serving (start-up completes, then every started hosted service stops)")]
     private static partial void LogStoppingBeforeServing(ILogger logger, string signal);
+
+    [LoggerMessage(EventId = 48, EventName = "RepeatedDuringStartup", Level = LogLevel.Warning,
+        Message = "{Signal} received again during start-up: the stop follows as soon as start-up completes (a hosted service still starting is not cut short)")]
+    private static partial void LogRepeatedDuringStartup(ILogger logger, string signal);
 
     [LoggerMessage(EventId = 44, EventName = "SignalBurst", Level = LogLevel.Information,
         Message = "{Count} signals arrived within {Spread} of the first (window {Window}): one shutdown request")]

@@ -15,6 +15,18 @@ internal sealed class StartupSignal
     /// <summary>True once a signal arrived during start-up: connections accepted from now on are closed unserved.</summary>
     public bool StoppingBeforeServing => Volatile.Read(ref _signal) is not null;
 
+    /// <summary>True once start-up is over.</summary>
+    public bool IsServing
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _serving;
+            }
+        }
+    }
+
     /// <summary>Records the signal if the host has not finished starting; false once it serves.</summary>
     public bool TryRecord(string signal)
     {

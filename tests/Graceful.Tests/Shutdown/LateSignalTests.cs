@@ -1,0 +1,62 @@
+namespace Graceful.Tests.Shutdown;
+
+/// <summary>
+/// Signals that arrive while the shutdown finishes or after the host is gone. A handled signal with no registration
+/// left gets the runtime's default action: death by the signal, with no exit line. Graceful keeps its registrations
+/// until the process exits, so these are ignored (and reported once) and the exit code stays the drain's.
+/// </summary>
+public class LateSignalTests
+{
+    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task SigtermWhileHostedServicesStop_AfterTheDrain_IsLogged_AndTheExitIsClean()
+    {
+        await using var service = await HostileApp.StartAsync(new Dictionary<string, string> { ["Hostile__SlowStop"] = "00:00:01" });
+        service.Signal(Signals.SIGTERM);
+        await service.WaitForLineAsync(l => l.Contains("[slow-start] stopping"), Generous);
+
+        service.Signal(Signals.SIGTERM);
+        service.Signal(Signals.SIGQUIT);
+
+        Assert.Equal(0, await service.WaitForExitAsync(Generous));
+        Assert.Single(service.Lines, l => l.Contains("received again after the drain finished: the exit goes on"));
+        Assert.Contains(service.Lines, l => l.Contains("exit code 0 after SIGTERM"));
+    }
+
+    [Fact]
+    public async Task SigtermWhileTheHostIsDisposed_IsIgnored_AndReportedOnce()
+    {
+        await using var service = await HostileApp.StartAsync(new Dictionary<string, string> { ["Hostile__SlowDispose"] = "00:00:01" });
+        service.Signal(Signals.SIGTERM);
+        await service.WaitForLineAsync(l => l.Contains("[slow-start] disposing"), Generous);
+
+        service.Signal(Signals.SIGTERM);
+        await service.WaitForLineAsync(l => l.Contains("SIGTERM received after the shutdown finished: ignored"), Generous);
+        service.Signal(Signals.SIGTERM);
+
+        Assert.Equal(0, await service.WaitForExitAsync(Generous));
+        Assert.Single(service.Lines, l => l.Contains("received after the"));
+        Assert.Contains("[app] exiting", service.Lines);
+    }
+
+    [Theory]
+    [InlineData("SIGTERM")]
+    [InlineData("SIGINT")]
+    [InlineData("SIGQUIT")]
+    [InlineData("SIGHUP")]
+    public async Task SignalAfterTheHostIsDisposed_IsIgnored_AndReportedOnStandardError(string signal)
+    {
+        await using var service = await HostileApp.StartAsync(new Dictionary<string, string> { ["Hostile__LingerAfterRun"] = "00:00:02" });
+        service.Signal(Signals.SIGTERM);
+        await service.WaitForLineAsync(l => l.Contains("[app] Run returned"), Generous);
+
+        service.Signal(signal);
+        await service.WaitForLineAsync(l => l.Contains($"Graceful: {signal} received after the host stopped: ignored"), Generous);
+        service.Signal(signal);
+
+        Assert.Equal(0, await service.WaitForExitAsync(Generous));
+        Assert.Single(service.Lines, l => l.Contains("received after the"));
+        Assert.Contains("[app] exiting", service.Lines);
+    }
+}

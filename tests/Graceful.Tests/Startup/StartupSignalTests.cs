@@ -1,0 +1,55 @@
+namespace Graceful.Tests.Startup;
+
+/// <summary>
+/// A signal while the host starts (Kubernetes deletes pods during rollouts). Bare ASP.NET Core cancels the start:
+/// Kestrel's bind throws out of app.Run() (SIGABRT and a stack trace) and the hosted services that had started are
+/// never stopped. With Graceful the start completes without serving, then every started hosted service stops.
+/// </summary>
+public class StartupSignalTests
+{
+    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
+
+    [Theory]
+    [InlineData("[app] built", "SIGTERM")]              // after Build(), before app.Run()
+    [InlineData("[first] started", "SIGTERM")]          // between two hosted services' starts
+    [InlineData("[slow-start] starting", "SIGTERM")]    // while a slow hosted service starts
+    [InlineData("[slow-start] starting", "SIGINT")]
+    [InlineData("[slow-start] started", "SIGTERM")]     // while Kestrel binds, or just after: either way a clean stop
+    public async Task SignalDuringStartup_StopsEveryStartedHostedService_WithoutAnException_AndExitsZero(string moment, string signal)
+    {
+        await using var service = await HostileApp.StartAsync(new Dictionary<string, string>
+        {
+            ["Hostile__DelayBeforeRun"] = "00:00:00.5",
+            ["Hostile__SlowStart"] = "00:00:01.5",
+        }, waitForListening: false);
+        await service.WaitForLineAsync(l => l.Contains(moment), Generous);
+
+        service.Signal(signal);
+
+        Assert.Equal(0, await service.WaitForExitAsync(Generous));
+        var lines = service.Lines;
+        Assert.DoesNotContain(lines, l => l.Contains("Unhandled exception") || l.Contains("Exception:") || l.Contains("   at "));
+        Assert.Contains("[first] stopped", lines);
+        Assert.Contains("[slow-start] stopped", lines);
+        Assert.True(lines.ToList().IndexOf("[slow-start] stopped") < lines.ToList().IndexOf("[first] stopped"), "hosted services stop in reverse order");
+        Assert.Contains("[app] Run returned", lines);
+        if (moment != "[slow-start] started")
+        {
+            Assert.Single(lines, l => l.Contains($"{signal} during start-up: stopping before serving"));
+            Assert.DoesNotContain(lines, l => l.Contains("Application started"));
+        }
+    }
+
+    [Fact]
+    public async Task SignalDuringStartup_ConnectionsAreNotServed()
+    {
+        await using var service = await HostileApp.StartAsync(new Dictionary<string, string> { ["Hostile__SlowStart"] = "00:00:01" }, waitForListening: false);
+        await service.WaitForLineAsync(l => l.Contains("[slow-start] starting"), Generous);
+        service.Signal(Signals.SIGTERM);
+        await service.WaitForLineAsync(l => l.Contains("during start-up: stopping before serving"), Generous);
+
+        Assert.Equal(0, await service.WaitForExitAsync(Generous));
+        Assert.Contains(service.Lines, l => l.Contains("SIGTERM received: draining 0 requests on 0 connections"));
+        Assert.Contains(service.Lines, l => l.Contains("Phase 5/5 exit") && l.Contains("exit code 0 after SIGTERM"));
+    }
+}

@@ -1,0 +1,45 @@
+namespace HostileApp;
+
+/// <summary>Starts at once; says when it starts and stops.</summary>
+internal sealed class FirstService : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        Console.WriteLine("[first] started");
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        Console.WriteLine("[first] stopped");
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>How long <see cref="SlowStartService"/> takes to start, to stop and to be disposed.</summary>
+internal sealed record Slowness(TimeSpan Start, TimeSpan Stop, TimeSpan Dispose);
+
+/// <summary>Takes its time to start (a cache warm-up, a migration), to stop and to be disposed; it honours its tokens.</summary>
+internal sealed class SlowStartService(Slowness slow) : IHostedService, IDisposable
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        Console.WriteLine("[slow-start] starting");
+        await Task.Delay(slow.Start, cancellationToken);
+        Console.WriteLine("[slow-start] started");
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        Console.WriteLine("[slow-start] stopping");
+        await Task.Delay(slow.Stop, cancellationToken);
+        Console.WriteLine("[slow-start] stopped");
+    }
+
+    public void Dispose()
+    {
+        Console.WriteLine("[slow-start] disposing");
+        Thread.Sleep(slow.Dispose);
+        Console.WriteLine("[slow-start] disposed");
+    }
+}
