@@ -111,21 +111,20 @@ internal sealed partial class GracefulHostLifetime : IHostLifetime, ISignalRecei
             return;
         }
 
-        if (!_consoleOptions.Value.SuppressStatusMessages)
-        {
-            LogStarted(_lifetimeLogger);
-            LogEnvironment(_lifetimeLogger, _environment.EnvironmentName);
-            LogContentRoot(_lifetimeLogger, _environment.ContentRootPath);
-        }
-
-        ShutdownPathWarmup.Start(() => _coordinator.RehearseLogs(_logRehearsal));
-
         // Kestrel is listening once the host reports started: only then may systemd route traffic here.
         // An upgrade's successor leaves both to its predecessor, which hands them over only once it is ready.
         if (!_inherited.IsSuccessor)
         {
             _pidFile.Write(Environment.ProcessId);
             _systemd.Notify($"READY=1\nSTATUS=Serving\nMAINPID={Environment.ProcessId}");
+        }
+
+        ShutdownPathWarmup.Start(() => _coordinator.RehearseLogs(_logRehearsal));
+        if (!_consoleOptions.Value.SuppressStatusMessages)
+        {
+            LogStarted(_lifetimeLogger);
+            LogEnvironment(_lifetimeLogger, _environment.EnvironmentName);
+            LogContentRoot(_lifetimeLogger, _environment.ContentRootPath);
         }
     }
 

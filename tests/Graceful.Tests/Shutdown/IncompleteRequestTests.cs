@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Graceful.Tests.Shutdown;
+
+/// <summary>
+/// Connections that have no complete request when the drain starts. Kestrel's close ends one that has sent nothing,
+/// but one part-way through its request line or headers is left to Kestrel's request-headers timeout (30 s): a client
+/// trickling its headers held an unbounded drain that long. Graceful:DrainReadHeaderTimeout bounds it.
+/// </summary>
+public sealed class IncompleteRequestTests : IDisposable
+{
+    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
+    private readonly string _folder = Directory.CreateTempSubdirectory("graceful-incomplete-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public async Task TricklingAndSilentClients_AreClosedWithinTheBound_WhileAClientCompletingInTimeIsAnswered()
+    {
+        var reportPath = Path.Combine(_folder, "report.json");
+        await using var service = await HostileApp.StartAsync(new Dictionary<string, string>
+        {
+            ["Graceful__DrainReadHeaderTimeout"] = "2s",
+            ["Graceful__ReportPath"] = reportPath,
+        });
+        using var slow = await service.StartSlowRequestAsync(TimeSpan.FromSeconds(1));
+        using var trickler = await RawHttpConnection.ConnectAsync(service.BaseAddress);
+        await trickler.SendAsync("GET /ping HTTP/1.1\r\nHost: test\r\n");
+        using var silent = await RawHttpConnection.ConnectAsync(service.BaseAddress);
+        using var inTime = await RawHttpConnection.ConnectAsync(service.BaseAddress);
+        await inTime.SendAsync("GET /ping HTTP/1.1\r\n");
+        using var stopTrickling = new CancellationTokenSource();
+        var trickling = TrickleAsync(trickler, stopTrickling.Token);
+
+        var signalledAt = Stopwatch.GetTimestamp();
+        service.Signal(Signals.SIGTERM);
+        await service.WaitForLineAsync(l => l.Contains("Phase 2/5"), Generous);
+
+        // Completes its headers after the drain started, well within the bound: answered, and told to go away.
+        await inTime.SendAsync("Host: test\r\n\r\n");
+        var answered = await inTime.ReadResponseAsync();
+        Assert.Equal(200, answered.StatusCode);
+        Assert.Equal("close", answered.Headers["Connection"]);
+        Assert.Equal(200, (await slow.ReadResponseAsync()).StatusCode);
+        var lastResponseAt = Stopwatch.GetTimestamp();
+
+        Assert.Equal(0, await service.WaitForExitAsync(Generous));
+        await stopTrickling.CancelAsync();
+        await trickling;
+        // Kestrel's own bound would be 30 s from the trickler's first byte; the drain's is 2 s from its start.
+        Assert.True(Stopwatch.GetElapsedTime(signalledAt, service.ExitedAt) < TimeSpan.FromSeconds(15),
+            $"exit {Stopwatch.GetElapsedTime(signalledAt, service.ExitedAt)} after the signal");
+        Assert.True(Stopwatch.GetElapsedTime(lastResponseAt, service.ExitedAt) < TimeSpan.FromSeconds(12),
+            $"exit {Stopwatch.GetElapsedTime(lastResponseAt, service.ExitedAt)} after the last response");
+        Assert.True(await trickler.IsClosedByServerAsync(TimeSpan.FromSeconds(5)));
+        Assert.True(await silent.IsClosedByServerAsync(TimeSpan.FromSeconds(5)));
+
+        Assert.Contains(service.Lines, l => l.Contains("Graceful:DrainReadHeaderTimeout (2.00s) passed without a complete request on 1 connections: closed them"));
+        Assert.Contains(service.Lines, l => l.Contains("exit code 0 after SIGTERM") && l.Contains("1 connections closed without a complete request"));
+        using var report = JsonDocument.Parse(await File.ReadAllTextAsync(reportPath));
+        Assert.Equal(1, report.RootElement.GetProperty("connectionsClosedWithoutRequest").GetInt32());
+    }
+
+    // One header line every 200 ms, never the blank line that would end the headers.
+    private static async Task TrickleAsync(RawHttpConnection connection, CancellationToken stop)
+    {
+        try
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                await connection.SendAsync($"X-Trickle-{i}: 1\r\n");
+                await Task.Delay(200, stop);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or System.Net.Sockets.SocketException or IOException)
+        {
+            // Stopped, or the server closed the connection: either ends the trickle.
+        }
+    }
+}
