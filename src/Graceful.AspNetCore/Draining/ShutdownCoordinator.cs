@@ -220,6 +220,12 @@ internal sealed partial class ShutdownCoordinator(
     {
         var phase = time.GetTimestamp();
         var drainStart = phase;
+        if (!_handedOver)
+        {
+            // A successor accepts from the same sockets after a hand-over; otherwise what is queued is ours to serve.
+            await AcceptBacklog.WaitUntilAcceptedAsync([.. unixSockets.OpenSockets().Select(s => s.Socket)], time);
+        }
+
         var endpoints = await listeners.UnbindAllAsync();
         if (!_handedOver)
         {

@@ -15,14 +15,14 @@ public partial class SignalBurstTests
         await using var service = await HostileApp.StartAsync();
         using var connection = await service.StartSlowRequestAsync(TimeSpan.FromSeconds(2));
 
-        // Spaced about 1-2 ms apart, so the kernel delivers more than one: Linux merges a signal that is still
-        // pending, and a burst sent all at once could arrive as one and pass without any window. Five signals
-        // over about 10 ms stay far inside the 100 ms window even if the test is descheduled between two of them.
+        // Linux merges a signal that is still pending, so a burst sent all at once can arrive as one and pass without
+        // any window. Each signal is sent once the previous one has been delivered (has left the process's pending
+        // set): typically 0.1-1 ms apart, and never merged however loaded the machine is.
         var sentAt = Stopwatch.GetTimestamp();
-        for (var i = 0; i < 5; i++)
+        for (var i = 0; i < 3; i++)
         {
             service.Signal(Signals.SIGTERM);
-            Thread.Sleep(1);
+            await WaitUntilDeliveredAsync(service.Pid, Signals.SIGTERM);
         }
 
         var sendSpread = Stopwatch.GetElapsedTime(sentAt);
@@ -57,6 +57,24 @@ public partial class SignalBurstTests
         Assert.True(Stopwatch.GetElapsedTime(secondAt, service.ExitedAt) < TimeSpan.FromSeconds(20), "the repeat does not wait out the 60 s request");
         Assert.Contains(service.Lines, l => l.Contains("SIGTERM received again: cutting the drain now"));
         Assert.DoesNotContain(service.Lines, l => l.Contains("signals arrived within"));
+    }
+
+    // /proc/PID/status's ShdPnd: the signals pending for the whole process, one bit per signal (bit n-1 for signal n).
+    private static async Task WaitUntilDeliveredAsync(int pid, int signal)
+    {
+        var bit = 1UL << (signal - 1);
+        var waited = Stopwatch.StartNew();
+        while ((PendingSignals(pid) & bit) != 0)
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), "the signal was not delivered");
+            await Task.Yield();
+        }
+    }
+
+    private static ulong PendingSignals(int pid)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("ShdPnd:", StringComparison.Ordinal));
+        return ulong.Parse(line["ShdPnd:".Length..].Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     [GeneratedRegex(@"(?<n>\d+) signals arrived within")]
