@@ -5,6 +5,7 @@
 #           a `kill` loop with nothing between is merged by the kernel into one pending signal);
 #   group:  a shell wrapper that forwards SIGTERM to the app, both in one process group, which gets one
 #           `kill -TERM -PGID` (the app receives the group's signal and the wrapper's).
+# "sent over" is the sender's own spread (a loaded machine slows the shell and its `sleep` forks too).
 # Each runs ROUNDS times idle and ROUNDS times with two busy processes (`yes`) loading both cores.
 # Usage: bench/signal-burst.sh [rounds]   (default 5; under a minute)
 set -euo pipefail
@@ -25,9 +26,14 @@ spaced() {
   local log="$out/spaced.log"
   dotnet "$app" >"$log" 2>&1 & local pid=$!
   wait_ready "$log"
-  for _ in 1 2 3 4 5; do kill -TERM "$pid"; sleep 0.0005; done
+  local first last
+  first=$(date +%s%N)
+  for i in 1 2 3 4 5; do
+    kill -TERM "$pid"; last=$(date +%s%N)
+    [ "$i" -lt 5 ] && sleep 0.0005
+  done
   sleep 1; kill -KILL "$pid"; wait "$pid" 2>/dev/null || true
-  echo "spaced: $(grep -vc '^ready' "$log") of 5 arrived, last +$(spread "$log")"
+  echo "spaced: $(grep -vc '^ready' "$log") of 5 arrived, last +$(spread "$log") (sent over $(( (last - first) / 1000 ))us)"
 }
 
 group() {
