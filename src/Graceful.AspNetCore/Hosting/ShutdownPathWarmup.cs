@@ -6,6 +6,7 @@ using Graceful.AspNetCore.Connections;
 using Graceful.AspNetCore.Draining;
 using Graceful.AspNetCore.Hooks;
 using Graceful.AspNetCore.Listeners;
+using Graceful.AspNetCore.Logging;
 using Graceful.AspNetCore.Metrics;
 using Graceful.AspNetCore.Reporting;
 using Graceful.AspNetCore.Signals;
@@ -29,7 +30,8 @@ internal static class ShutdownPathWarmup
         typeof(ShutdownRecorder), typeof(ShutdownReport), typeof(ShutdownReportWriter), typeof(GracefulMetrics),
         typeof(SystemdNotifier), typeof(PidFile), typeof(LoggedDuration), typeof(GracefulDuration), typeof(KeptAndBusy),
         typeof(DrainResult), typeof(ShutdownTrigger), typeof(DrainStart), typeof(PhaseTiming), typeof(ConnectionCounts),
-        typeof(RequestTotals), typeof(ReportedRequest),
+        typeof(RequestTotals), typeof(ReportedRequest), typeof(ProcessSignals), typeof(RepeatedSignals), typeof(StartupSignal),
+        typeof(AcceptBacklog), typeof(FaultTolerantLogger),
     ];
 
     /// <summary>Starts the warm-up; <paramref name="rehearseLogs"/> then rehearses the shutdown's log lines (see <see cref="LogRehearsal"/>).</summary>

@@ -10,12 +10,14 @@ internal interface ISignalReceiver
 }
 
 /// <summary>
-/// The process's registrations for the signals Graceful handles: created once, when the first host is built, and
-/// never disposed. A signal with no registration left gets the runtime's default action, which for SIGTERM, SIGINT,
-/// SIGQUIT, SIGHUP and SIGUSR1/2 ends the process at once (by the signal, with no exit line and no report): that is
-/// how the late SIGTERMs of a burst killed a process whose host had already disposed its registrations. A signal
-/// that no attached receiver takes (the host is disposed, or it was for an upgrade nobody listens for yet) is
-/// ignored and reported once, on standard error.
+/// The process's registrations for the signals Graceful handles: created when the first host is built and, once the
+/// process has been signalled, kept until it exits. A signal with no registration left gets the runtime's default
+/// action, which for SIGTERM, SIGINT, SIGQUIT, SIGHUP and SIGUSR1/2 ends the process at once (by the signal, with no
+/// exit line and no report): that is how the late SIGTERMs of a burst killed a process whose host had already
+/// disposed its registrations. A signal that no attached receiver takes (the host is disposed, or it was for an
+/// upgrade nobody listens for yet) is ignored and reported once, on standard error. A process that was never
+/// signalled gets its signals back when its last host is disposed (a test host running apps in-process, a tool that
+/// builds a host and goes on), so Graceful changes nothing there once it is done.
 /// </summary>
 internal static class ProcessSignals
 {
@@ -23,6 +25,7 @@ internal static class ProcessSignals
     private static readonly Dictionary<PosixSignal, PosixSignalRegistration> Registrations = [];
     private static ISignalReceiver[] _receivers = [];
     private static int _ignoredReported;
+    private static volatile bool _signalled;
 
     /// <summary>Registers <paramref name="signals"/> for the rest of the process's life and routes them to <paramref name="receiver"/> until disposed.</summary>
     public static IDisposable Attach(ISignalReceiver receiver, IEnumerable<PosixSignal> signals)
@@ -69,10 +72,14 @@ internal static class ProcessSignals
         _ => signal.ToString(),
     };
 
+    /// <summary>The process was asked to stop or upgrade by a signal: from now on the registrations stay until it exits.</summary>
+    public static void MarkSignalled() => _signalled = true;
+
     private static void OnSignal(PosixSignalContext context)
     {
         // Whatever happens below, the runtime must not apply the default action: Graceful decides when the process ends.
         context.Cancel = true;
+        _signalled = true;
         var taken = false;
         foreach (var receiver in Volatile.Read(ref _receivers))
         {
@@ -114,6 +121,15 @@ internal static class ProcessSignals
             lock (Gate)
             {
                 _receivers = [.. _receivers.Where(r => r != receiver)];
+                if (_receivers.Length == 0 && !_signalled)
+                {
+                    foreach (var registration in Registrations.Values)
+                    {
+                        registration.Dispose();
+                    }
+
+                    Registrations.Clear();
+                }
             }
         }
     }

@@ -29,6 +29,7 @@ internal sealed partial class UpgradeLifecycle(
             {
                 // Keep the runtime's default (for SIGHUP: terminate) from ending the process.
                 context.Cancel = true;
+                ProcessSignals.MarkSignalled();
                 _ = upgrades.UpgradeAsync(upgrade.Signal);
             });
         }
