@@ -43,3 +43,30 @@ internal sealed class SlowStartService(Slowness slow) : IHostedService, IDisposa
         Console.WriteLine("[slow-start] disposed");
     }
 }
+
+/// <summary>
+/// Takes <see cref="SlowStarted.Duration"/> in <c>StartedAsync</c>, which the host runs after every hosted service has
+/// started (Kestrel listens already) and before the application counts as started.
+/// </summary>
+internal sealed class SlowStartedService(SlowStarted slow) : IHostedLifecycleService
+{
+    public async Task StartedAsync(CancellationToken cancellationToken)
+    {
+        Console.WriteLine("[slow-started] waiting");
+        await Task.Delay(slow.Duration, cancellationToken);
+        Console.WriteLine("[slow-started] done");
+    }
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>How long <see cref="SlowStartedService"/> takes in <c>StartedAsync</c>.</summary>
+internal sealed record SlowStarted(TimeSpan Duration);

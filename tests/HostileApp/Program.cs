@@ -16,6 +16,8 @@ builder.Services.AddHostedService<FirstService>();
 builder.Services.AddSingleton(new Slowness(hostile.GetValue<TimeSpan>("SlowStart"), hostile.GetValue<TimeSpan>("SlowStop"),
     hostile.GetValue<TimeSpan>("SlowDispose")));
 builder.Services.AddHostedService<SlowStartService>();
+builder.Services.AddSingleton(new SlowStarted(hostile.GetValue<TimeSpan>("SlowStarted")));
+builder.Services.AddHostedService<SlowStartedService>();
 if (hostile.GetValue<bool>("ThrowingHook"))
 {
     builder.Services.AddShutdownHook("throws", _ => throw new InvalidOperationException("the hook's own failure"));

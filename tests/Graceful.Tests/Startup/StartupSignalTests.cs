@@ -41,15 +41,22 @@ public class StartupSignalTests
     }
 
     [Fact]
-    public async Task SignalDuringStartup_ConnectionsAreNotServed()
+    public async Task SignalWhileKestrelListensButStartupIsNotOver_ConnectionsAreClosedUnserved()
     {
-        await using var service = await HostileApp.StartAsync(new Dictionary<string, string> { ["Hostile__SlowStart"] = "00:00:01" }, waitForListening: false);
-        await service.WaitForLineAsync(l => l.Contains("[slow-start] starting"), Generous);
+        // A lifecycle service's StartedAsync runs once Kestrel listens and before the application counts as started.
+        await using var service = await HostileApp.StartAsync(new Dictionary<string, string> { ["Hostile__SlowStarted"] = "00:00:03" });
+        await service.WaitForLineAsync(l => l.Contains("[slow-started] waiting"), Generous);
         service.Signal(Signals.SIGTERM);
-        await service.WaitForLineAsync(l => l.Contains("during start-up: stopping before serving"), Generous);
+        await service.WaitForLineAsync(l => l.Contains("SIGTERM during start-up: stopping before serving"), Generous);
+
+        using var connection = await RawHttpConnection.ConnectAsync(service.BaseAddress);
+        await connection.SendGetAsync("/ping");
+        await Assert.ThrowsAnyAsync<Exception>(() => connection.ReadResponseAsync());
 
         Assert.Equal(0, await service.WaitForExitAsync(Generous));
+        Assert.Contains("[slow-started] done", service.Lines);
         Assert.Contains(service.Lines, l => l.Contains("SIGTERM received: draining 0 requests on 0 connections"));
-        Assert.Contains(service.Lines, l => l.Contains("Phase 5/5 exit") && l.Contains("exit code 0 after SIGTERM"));
+        Assert.Contains(service.Lines, l => l.Contains("exit code 0 after SIGTERM: 0 requests in flight or arriving"));
+        Assert.DoesNotContain(service.Lines, l => l.Contains("Application started"));
     }
 }
