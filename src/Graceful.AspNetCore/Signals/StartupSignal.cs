@@ -42,7 +42,10 @@ internal sealed class StartupSignal
         }
     }
 
-    /// <summary>Start-up is over; returns the signal that arrived during it, if any.</summary>
+    /// <summary>
+    /// Start-up is over (or, for an upgrade's successor, about to be reported ready); returns the signal that arrived
+    /// during it, if any. A signal from now on starts a normal shutdown.
+    /// </summary>
     public string? MarkServing()
     {
         lock (_gate)

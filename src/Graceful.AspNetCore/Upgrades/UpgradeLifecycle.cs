@@ -39,8 +39,9 @@ internal sealed partial class UpgradeLifecycle(
 
     public Task StartedAsync(CancellationToken cancellationToken)
     {
-        // A successor told to stop during its start-up never reports ready: its predecessor serves on.
-        if (inherited.ReadyChannel is { } channel && !startup.StoppingBeforeServing)
+        // A successor told to stop during its start-up never reports ready: its predecessor serves on. Deciding marks
+        // it serving, so a signal after the report is a normal shutdown, never a stop before serving after a hand-over.
+        if (inherited.ReadyChannel is { } channel && startup.MarkServing() is null)
         {
             foreach (var (key, descriptor) in inherited.TakeUnclaimed())
             {
