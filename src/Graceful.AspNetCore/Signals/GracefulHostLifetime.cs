@@ -261,7 +261,7 @@ internal sealed partial class GracefulHostLifetime : IHostLifetime, ISignalRecei
         _burstTimer?.Dispose();
     }
 
-    [LoggerMessage(EventId = 43, EventName = "StoppingBeforeServing", Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 49, EventName = "StoppingBeforeServing", Level = LogLevel.Warning,
         Message = "{Signal} during start-up: stopping before serving (start-up completes, then every started hosted service stops)")]
     private static partial void LogStoppingBeforeServing(ILogger logger, string signal);
 
