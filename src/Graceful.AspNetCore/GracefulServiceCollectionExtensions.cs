@@ -57,8 +57,9 @@ public static class GracefulServiceCollectionExtensions
         }
 
         services.AddSingleton<IValidateOptions<GracefulOptions>, GracefulOptionsValidator>();
-        services.AddSingleton<IPostConfigureOptions<HostOptions>, HostShutdownTimeoutSetup>();
-        services.AddSingleton<IConfigureOptions<KestrelServerOptions>, KestrelLimitsSetup>();
+        services.AddSingleton<HostShutdownTimeoutSetup>();
+        services.AddSingleton<IPostConfigureOptions<HostOptions>>(sp => sp.GetRequiredService<HostShutdownTimeoutSetup>());
+        services.AddSingleton<IPostConfigureOptions<KestrelServerOptions>, KestrelLimitsSetup>();
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, SocketActivationSetup>();
 
         services.AddMetrics();

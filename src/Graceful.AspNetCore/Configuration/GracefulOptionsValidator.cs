@@ -84,6 +84,14 @@ internal sealed class GracefulOptionsValidator : IValidateOptions<GracefulOption
         }
     }
 
+    private static void RequirePositiveOrInfinite(List<string> errors, string section, string key, TimeSpan? value)
+    {
+        if (value is { } set)
+        {
+            RequirePositiveOrInfinite(errors, section, key, set);
+        }
+    }
+
     private static void RequirePositiveOrInfinite(List<string> errors, string section, string key, TimeSpan value)
     {
         if (value <= TimeSpan.Zero && value != Timeout.InfiniteTimeSpan)

@@ -37,6 +37,10 @@ internal sealed partial class ShutdownCoordinator
         Message = "{Signal} received again: cutting the drain now, as if its deadline had passed")]
     private static partial void LogForcingDeadline(ILogger logger, string signal);
 
+    [LoggerMessage(EventId = 24, EventName = "HostTimeoutCut", Level = LogLevel.Warning,
+        Message = "The host's stop token fired (the app's HostOptions.ShutdownTimeout, or the token passed to StopAsync): cutting the drain now")]
+    private static partial void LogHostTimeoutCut(ILogger logger);
+
     [LoggerMessage(EventId = 12, EventName = "StoppedAccepting", Level = LogLevel.Information,
         Message = "Phase 1/5 stop accepting in {Elapsed}: closed {Listeners} listeners ({Endpoints})")]
     private static partial void LogStoppedAccepting(ILogger logger, LoggedDuration elapsed, int listeners, string endpoints);

@@ -139,13 +139,27 @@ internal sealed partial class ShutdownCoordinator(
 
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
-        // The host's own token is ignored on purpose: an unbounded drain must not be cut by HostOptions.ShutdownTimeout.
+        // The host's token fires at HostOptions.ShutdownTimeout. Graceful extends that timeout past its own phases
+        // unless the app set it, so the token cuts the drain only when the app (or StopAsync's caller) asked for it.
         TryBeginQuietly(nameof(IHostApplicationLifetime.StopApplication));
-        await PreStopDelayOnceAsync();
-        await DrainOnceAsync();
+        await using (cancellationToken.Register(static state => ((ShutdownCoordinator)state!).CutAtHostTimeout(), this))
+        {
+            await PreStopDelayOnceAsync();
+            await DrainOnceAsync();
+        }
+
         systemd.Notify("STATUS=Running shutdown hooks");
         await hooks.RunAllAsync();
         recorder.PhaseEnded("hooks");
+    }
+
+    private void CutAtHostTimeout()
+    {
+        if (_drain is not { IsCompleted: true })
+        {
+            LogHostTimeoutCut(logger);
+            _cut.Cancel();
+        }
     }
 
     private void TryBeginQuietly(string trigger)

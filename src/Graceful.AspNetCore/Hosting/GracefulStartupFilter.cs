@@ -30,7 +30,7 @@ internal sealed class GracefulStartupFilter(
         }
 
         var limits = options.Value.Limits;
-        if (limits.ReadTimeout != Timeout.InfiniteTimeSpan || limits.WriteTimeout != Timeout.InfiniteTimeSpan)
+        if (limits.HasRequestDeadlines)
         {
             var logger = loggers.CreateLogger(typeof(RequestDeadlinesMiddleware).FullName!);
             app.Use(inner => new RequestDeadlinesMiddleware(inner, limits, time, logger).InvokeAsync);

@@ -28,6 +28,7 @@ internal sealed partial class GracefulHostLifetime(
     IOptions<ConsoleLifetimeOptions> consoleOptions,
     IOptions<GracefulOptions> options,
     IOptions<HostOptions> hostOptions,
+    HostShutdownTimeoutSetup hostShutdownTimeout,
     IEnumerable<ShutdownHook> hooks,
     LogRehearsal logRehearsal,
     TimeProvider time,
@@ -52,7 +53,8 @@ internal sealed partial class GracefulHostLifetime(
             });
         }
 
-        LogBudget(StopBudget.Of(options.Value, hooks, hostOptions.Value.ShutdownTimeout));
+        var (shutdownTimeout, setByApp) = hostShutdownTimeout.Read(hostOptions);
+        LogBudget(StopBudget.Of(options.Value, hooks, shutdownTimeout, setByApp));
         applicationLifetime.ApplicationStarted.Register(() => ShutdownPathWarmup.Start(() => coordinator.RehearseLogs(logRehearsal)));
         if (!consoleOptions.Value.SuppressStatusMessages)
         {
@@ -74,7 +76,12 @@ internal sealed partial class GracefulHostLifetime(
 
     private void LogBudget(StopBudget budget)
     {
-        if (budget.IsBounded)
+        if (budget is { CutsDrain: true, AppShutdownTimeout: { } appTimeout })
+        {
+            LogBudgetCutsDrain(_logger, new LoggedDuration(budget.Total), new LoggedDuration(appTimeout), new LoggedDuration(budget.PreStopDelay),
+                new LoggedDuration(budget.Drain), new LoggedDuration(budget.Hooks));
+        }
+        else if (budget.IsBounded)
         {
             var (total, preStop, drain, hookTime, hosted) = (new LoggedDuration(budget.Total), new LoggedDuration(budget.PreStopDelay),
                 new LoggedDuration(budget.Drain), new LoggedDuration(budget.Hooks), new LoggedDuration(budget.HostedServices));
@@ -141,6 +148,11 @@ internal sealed partial class GracefulHostLifetime(
         Message = "Stop budget: at most {Total} from signal to exit (pre-stop delay {PreStopDelay}, drain {Drain}, hooks {Hooks}, hosted services {HostedServices}); the platform's grace period should be longer")]
     private static partial void LogBoundedBudget(ILogger logger, LoggedDuration total, LoggedDuration preStopDelay, LoggedDuration drain,
         LoggedDuration hooks, LoggedDuration hostedServices);
+
+    [LoggerMessage(EventId = 43, EventName = "StopBudgetCutsDrain", Level = LogLevel.Warning,
+        Message = "Stop budget: at most {Total} from signal to exit: the app's HostOptions.ShutdownTimeout of {ShutdownTimeout} (after the pre-stop delay {PreStopDelay}) cuts the configured drain {Drain} and hooks {Hooks}; a request still running then is aborted. Leave ShutdownTimeout unset to let Graceful size it")]
+    private static partial void LogBudgetCutsDrain(ILogger logger, LoggedDuration total, LoggedDuration shutdownTimeout, LoggedDuration preStopDelay,
+        LoggedDuration drain, LoggedDuration hooks);
 
     [LoggerMessage(EventId = 42, EventName = "StopBudgetUnbounded", Level = LogLevel.Information,
         Message = "Stop budget: unbounded (Graceful:DrainTimeout is infinite): the drain waits for every request, and only the platform's SIGKILL limits a stop")]
