@@ -150,7 +150,7 @@ internal sealed partial class GracefulHostLifetime(
         LoggedDuration hooks, LoggedDuration hostedServices);
 
     [LoggerMessage(EventId = 43, EventName = "StopBudgetCutsDrain", Level = LogLevel.Warning,
-        Message = "Stop budget: at most {Total} from signal to exit: the app's HostOptions.ShutdownTimeout of {ShutdownTimeout} (after the pre-stop delay {PreStopDelay}) cuts the configured drain {Drain} and hooks {Hooks}; a request still running then is aborted. Leave ShutdownTimeout unset to let Graceful size it")]
+        Message = "Stop budget: at most {Total} from signal to exit: the app's HostOptions.ShutdownTimeout of {ShutdownTimeout} (counted after the pre-stop delay of {PreStopDelay}) is shorter than the drain ({Drain}) and hooks ({Hooks}) it must hold, so a request still running when it fires is aborted. Leave ShutdownTimeout unset to let Graceful size it")]
     private static partial void LogBudgetCutsDrain(ILogger logger, LoggedDuration total, LoggedDuration shutdownTimeout, LoggedDuration preStopDelay,
         LoggedDuration drain, LoggedDuration hooks);
 

@@ -87,6 +87,21 @@ public class NothingUnaskedTests
     }
 
     [Fact]
+    public async Task AppsOwnSmallRequestBuffer_Wins_OverGracefulsLargerHeaderLimit_AndTheAppStillStarts()
+    {
+        await using var app = await FreshApp.StartAsync(b =>
+        {
+            b.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBufferSize = 64 * 1024);
+            b.Services.AddGraceful(o => o.Limits.MaxHeaderBytes = 1 << 20);
+        });
+
+        Assert.Equal(431, await app.StatusForAsync("/ping", $"X-Big: {new string('a', SixtyKilobytes)}\r\n"));
+        var conflict = Assert.Single(app.Logs.Entries, e => e.EventId.Name == "LimitSizeConflict");
+        Assert.Contains("MaxRequestBufferSize to 65536", conflict.Message, StringComparison.Ordinal);
+        Assert.Equal(64 * 1024, app.KestrelLimits.MaxRequestBufferSize);
+    }
+
+    [Fact]
     public async Task GracefulLimitsSetOnlyThere_Apply()
     {
         await using var app = await FreshApp.StartAsync(b => b.Services.AddGraceful(o =>
