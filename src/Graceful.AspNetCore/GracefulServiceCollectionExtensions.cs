@@ -6,6 +6,7 @@ using Graceful.AspNetCore.Hosting;
 using Graceful.AspNetCore.Limits;
 using Graceful.AspNetCore.Listeners;
 using Graceful.AspNetCore.Metrics;
+using Graceful.AspNetCore.PreStop;
 using Graceful.AspNetCore.Reporting;
 using Graceful.AspNetCore.Signals;
 using Graceful.AspNetCore.Systemd;
@@ -69,6 +70,8 @@ public static class GracefulServiceCollectionExtensions
         services.AddSingleton<ShutdownHookRunner>();
         services.AddSingleton<ShutdownTokens>();
         services.AddSingleton<ShutdownRecorder>();
+        services.AddSingleton<TrafficWatch>();
+        services.AddSingleton<PreStopWait>();
         services.AddSingleton<SystemdNotifier>();
         services.AddSingleton<ShutdownReportWriter>();
         services.AddSingleton<LogRehearsal>();
