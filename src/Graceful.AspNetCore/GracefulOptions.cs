@@ -49,6 +49,12 @@ public sealed class GracefulOptions
     public IList<string> PreStopIgnorePaths { get; } = [];
 
     /// <summary>
+    /// Whether responses during the pre-stop (fixed or adaptive) carry <c>Connection: close</c> while the listeners
+    /// still accept. See <see cref="PreStopConnectionClose"/>.
+    /// </summary>
+    public PreStopConnectionClose PreStopCloseConnections { get; set; } = PreStopConnectionClose.None;
+
+    /// <summary>
     /// When, after the drain starts, <see cref="IShutdownTokens.SoftDeadline"/> fires so long handlers can end early with a
     /// proper response; <see cref="DrainTimeout"/> is the hard deadline that aborts what is left. Must not be later
     /// than <see cref="DrainTimeout"/>. <see cref="Timeout.InfiniteTimeSpan"/> (the default): no soft deadline.

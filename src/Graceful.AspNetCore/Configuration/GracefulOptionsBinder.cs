@@ -22,6 +22,9 @@ internal sealed class GracefulOptionsBinder(IConfiguration configuration) : ICon
         BindDuration(section, nameof(GracefulOptions.PreStopDelay), v => options.PreStopDelay = v, errors);
         BindDuration(section, nameof(GracefulOptions.PreStopQuietPeriod), v => options.PreStopQuietPeriod = v, errors);
         BindDuration(section, nameof(GracefulOptions.PreStopMaxDelay), v => options.PreStopMaxDelay = v, errors);
+        Bind(section, nameof(GracefulOptions.PreStopCloseConnections), static (string text, out PreStopConnectionClose value) =>
+                Enum.TryParse(text, ignoreCase: true, out value) && Enum.IsDefined(value),
+            "None, AfterDelay or FromStart", v => options.PreStopCloseConnections = v, errors);
         var ignorePaths = BindList(section.GetSection(nameof(GracefulOptions.PreStopIgnorePaths)));
         if (ignorePaths.Count > 0)
         {

@@ -102,7 +102,7 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
         }
 
         Volatile.Write(ref _lastActivity, endedAt);
-        if (_tracker.IsClosing && !IsHttp2)
+        if (_tracker.ClosesAfterResponses && !IsHttp2)
         {
             CloseAfterResponse(response);
         }
@@ -116,7 +116,7 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
     public static Task OnResponseStarting(object state)
     {
         var connection = (TrackedConnection)state;
-        if (connection._tracker.IsClosing)
+        if (connection._tracker.ClosesAfterResponses)
         {
             connection.RequestClose();
         }

@@ -1,3 +1,5 @@
+using Graceful.AspNetCore.Connections;
+
 namespace Graceful.AspNetCore.PreStop;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace Graceful.AspNetCore.PreStop;
 /// least the delay, then until no request has arrived for the quiet period, and never past the maximum. Nothing polls:
 /// each wait ends exactly when the quiet period would be over if nothing else arrived, and re-arms if something did.
 /// </summary>
-internal sealed class PreStopWait(TrafficWatch traffic, TimeProvider time)
+internal sealed class PreStopWait(TrafficWatch traffic, ConnectionTracker connections, TimeProvider time)
 {
     /// <summary>Runs the pre-stop from <paramref name="signalAt"/>; a cut ends it at once and is reported as <paramref name="cutBy"/>.</summary>
     public async Task<PreStopEnd> RunAsync(GracefulOptions options, long signalAt, Func<string> cutBy, CancellationToken cut)
@@ -14,7 +16,17 @@ internal sealed class PreStopWait(TrafficWatch traffic, TimeProvider time)
         var endedBy = PreStopEndedBy.Delay;
         try
         {
+            if (options.PreStopCloseConnections == PreStopConnectionClose.FromStart)
+            {
+                connections.CloseAfterResponses(options.IdleGrace);
+            }
+
             await DelayUntilAsync(signalAt, options.PreStopDelay, cut);
+            if (options.PreStopCloseConnections == PreStopConnectionClose.AfterDelay)
+            {
+                connections.CloseAfterResponses(options.IdleGrace);
+            }
+
             if (options.PreStopQuietPeriod is { } quiet)
             {
                 endedBy = await WaitForQuietAsync(signalAt, quiet, options.PreStopMaxDelay, cut);

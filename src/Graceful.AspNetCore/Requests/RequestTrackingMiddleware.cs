@@ -61,7 +61,7 @@ internal static class RequestTrackingMiddleware
             recorder.Add(request);
         }
 
-        if (isHttp2 && tracker.IsClosing)
+        if (isHttp2 && tracker.ClosesAfterResponses)
         {
             // An HTTP/2 connection the drain could not tell from HTTP/1.1 (no request yet): GOAWAY now. HTTP/1.1
             // requests arriving during the drain get Connection: close from OnResponseStarting.

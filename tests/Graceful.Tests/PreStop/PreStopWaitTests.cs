@@ -1,6 +1,11 @@
 using System.Net;
 using Graceful.AspNetCore;
+using Graceful.AspNetCore.Connections;
+using Graceful.AspNetCore.Draining;
+using Graceful.AspNetCore.Metrics;
 using Graceful.AspNetCore.PreStop;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Time.Testing;
 
@@ -15,12 +20,14 @@ public sealed class PreStopWaitTests : IDisposable
     private readonly TrafficWatch _traffic;
     private readonly PreStopWait _wait;
     private readonly CancellationTokenSource _cut = new();
+    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    private IMeterFactory Meters => _services.GetRequiredService<IMeterFactory>();
 
     public PreStopWaitTests()
     {
         _traffic = new TrafficWatch(_time);
         _traffic.Ignore("/healthz/ready");
-        _wait = new PreStopWait(_traffic, _time);
+        _wait = new PreStopWait(_traffic, new ConnectionTracker(new GracefulMetrics(Meters), new ShutdownTokens(_time), _time), _time);
     }
 
     private static GracefulOptions Adaptive(double minSeconds, double quietSeconds, double maxSeconds, params string[] ignore)
@@ -139,7 +146,11 @@ public sealed class PreStopWaitTests : IDisposable
         Assert.Equal(5, end.Traffic.Requests);
     }
 
-    public void Dispose() => _cut.Dispose();
+    public void Dispose()
+    {
+        _cut.Dispose();
+        _services.Dispose();
+    }
 
     [Fact]
     public void OutsideThePreStop_NothingIsWatched()
