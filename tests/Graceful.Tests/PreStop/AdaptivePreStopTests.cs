@@ -21,11 +21,11 @@ public sealed class AdaptivePreStopTests : IDisposable
     {
         var report = Path.Combine(_folder, "report.json");
         await using var service = await SlowService.StartAsync(
-            "--pre-stop-delay", "200ms", "--pre-stop-quiet", "1s", "--pre-stop-max", "20s", "--report", report);
+            "--pre-stop-delay", "200ms", "--pre-stop-quiet", "2s", "--pre-stop-max", "20s", "--report", report);
 
         var signalledAt = Stopwatch.GetTimestamp();
         service.Signal(Signals.SIGTERM);
-        await service.WaitForLineAsync(l => l.Contains("Pre-stop: serving until no request has arrived for 1.00s"), Generous);
+        await service.WaitForLineAsync(l => l.Contains("Pre-stop: serving until no request has arrived for 2.00s"), Generous);
 
         // 2.5 s of requests, each on a fresh connection: the listener must accept every one, well past the minimum.
         var sent = 0;
@@ -77,7 +77,7 @@ public sealed class AdaptivePreStopTests : IDisposable
     {
         var report = Path.Combine(_folder, "report.json");
         await using var service = await SlowService.StartAsync(
-            "--pre-stop-delay", "200ms", "--pre-stop-quiet", "1s", "--pre-stop-max", "1500ms", "--report", report);
+            "--pre-stop-delay", "200ms", "--pre-stop-quiet", "10s", "--pre-stop-max", "1500ms", "--report", report);
         using var client = new HttpClient { BaseAddress = service.BaseAddress, Timeout = Generous };
 
         service.Signal(Signals.SIGTERM);
