@@ -24,7 +24,11 @@ internal sealed record StopBudget(TimeSpan PreStopDelay, TimeSpan Drain, TimeSpa
 
     /// <summary>What Graceful itself may take: pre-stop delay, drain and every hook's timeout; infinite when any part is.</summary>
     public static TimeSpan GracefulPhases(GracefulOptions options, IEnumerable<ShutdownHook> hooks) =>
-        Add(Add(options.PreStopDelay, options.DrainTimeout), HookTotal(options, hooks));
+        Add(Add(LongestPreStop(options), options.DrainTimeout), HookTotal(options, hooks));
+
+    /// <summary>An adaptive pre-stop may run to its maximum; a fixed one is its delay.</summary>
+    public static TimeSpan LongestPreStop(GracefulOptions options) =>
+        options.PreStopQuietPeriod is null ? options.PreStopDelay : options.PreStopMaxDelay;
 
     // hostShutdownTimeout is the host's timeout as built: extended by Graceful unless the app set it (setByApp).
     public static StopBudget Of(GracefulOptions options, IEnumerable<ShutdownHook> hooks, TimeSpan hostShutdownTimeout, bool setByApp)
@@ -37,7 +41,7 @@ internal sealed record StopBudget(TimeSpan PreStopDelay, TimeSpan Drain, TimeSpa
             var cuts = hostShutdownTimeout != Timeout.InfiniteTimeSpan
                 && (afterPreStop == Timeout.InfiniteTimeSpan || afterPreStop > hostShutdownTimeout);
             var left = cuts || hostShutdownTimeout == Timeout.InfiniteTimeSpan ? TimeSpan.Zero : hostShutdownTimeout - afterPreStop;
-            return new StopBudget(options.PreStopDelay, options.DrainTimeout, hookTotal, left)
+            return new StopBudget(LongestPreStop(options), options.DrainTimeout, hookTotal, left)
             {
                 AppShutdownTimeout = hostShutdownTimeout,
                 CutsDrain = cuts,
@@ -48,7 +52,7 @@ internal sealed record StopBudget(TimeSpan PreStopDelay, TimeSpan Drain, TimeSpa
         var hosted = hostShutdownTimeout == Timeout.InfiniteTimeSpan || graceful == Timeout.InfiniteTimeSpan
             ? Timeout.InfiniteTimeSpan
             : hostShutdownTimeout - graceful;
-        return new StopBudget(options.PreStopDelay, options.DrainTimeout, hookTotal, hosted);
+        return new StopBudget(LongestPreStop(options), options.DrainTimeout, hookTotal, hosted);
     }
 
     /// <summary>Adds durations where <see cref="Timeout.InfiniteTimeSpan"/> absorbs everything.</summary>

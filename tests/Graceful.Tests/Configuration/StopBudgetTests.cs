@@ -27,6 +27,23 @@ public class StopBudgetTests
     }
 
     [Fact]
+    public async Task AnAdaptivePreStop_CountsAtItsMaximum()
+    {
+        await using var app = await TestApp.StartAsync(
+            a => a.MapGet("/", () => "x"),
+            o =>
+            {
+                o.PreStopDelay = TimeSpan.FromSeconds(1);
+                o.PreStopQuietPeriod = TimeSpan.FromMilliseconds(500);
+                o.PreStopMaxDelay = TimeSpan.FromSeconds(8);
+                o.DrainTimeout = TimeSpan.FromSeconds(10);
+            });
+
+        Assert.True(app.Logs.Contains("Stop budget: at most 48.00s from signal to exit (pre-stop delay 8.00s, drain 10.00s, hooks 0ms, hosted services 30.00s)"),
+            string.Join('\n', app.Logs.Entries.Select(e => e.Message)));
+    }
+
+    [Fact]
     public async Task AppsOwnShutdownTimeout_LongEnough_LeavesHostedServicesWhatRemains()
     {
         await using var app = await TestApp.StartAsync(
