@@ -98,7 +98,7 @@ public class NothingUnaskedTests
         Assert.Equal(431, await app.StatusForAsync("/ping", $"X-Big: {new string('a', SixtyKilobytes)}\r\n"));
         var conflict = Assert.Single(app.Logs.Entries, e => e.EventId.Name == "LimitSizeConflict");
         Assert.Contains("MaxRequestBufferSize to 65536", conflict.Message, StringComparison.Ordinal);
-        Assert.Equal(64 * 1024, app.KestrelLimits.MaxRequestBufferSize);
+        Assert.Equal(64 * 1024, app.KestrelLimits().MaxRequestBufferSize);
     }
 
     [Fact]
@@ -111,7 +111,7 @@ public class NothingUnaskedTests
             o.Limits.ReadHeaderTimeout = Timeout.InfiniteTimeSpan;
         }));
 
-        var kestrel = app.App.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value.Limits;
+        var kestrel = app.KestrelLimits();
         Assert.Equal(2 << 20, kestrel.MaxRequestHeadersTotalSize);
         Assert.Equal(2 << 20, kestrel.MaxRequestLineSize);
         Assert.True(kestrel.MaxRequestBufferSize >= 2 << 20, "Kestrel's buffer grows to hold the headers");
@@ -127,8 +127,8 @@ public class NothingUnaskedTests
         await using var bare = await FreshApp.StartAsync(_ => { });
         await using var graceful = await FreshApp.StartAsync(b => b.Services.AddGraceful());
 
-        var expected = bare.KestrelLimits;
-        var actual = graceful.KestrelLimits;
+        var expected = bare.KestrelLimits();
+        var actual = graceful.KestrelLimits();
         Assert.Equal(expected.MaxRequestHeadersTotalSize, actual.MaxRequestHeadersTotalSize);
         Assert.Equal(expected.MaxRequestLineSize, actual.MaxRequestLineSize);
         Assert.Equal(expected.MaxRequestBufferSize, actual.MaxRequestBufferSize);
@@ -167,49 +167,23 @@ public class NothingUnaskedTests
         (order == Order.KestrelFirst ? graceful : kestrel)();
     }
 
-    /// <summary>A <c>dotnet new web</c> app: the full builder, nothing configured but what the test adds.</summary>
-    private sealed class FreshApp : IAsyncDisposable
+    private static class FreshApp
     {
-        private FreshApp(WebApplication app, LogCollector logs)
-        {
-            App = app;
-            Logs = logs;
-            BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
-        }
+        public static Task<TestApp> StartAsync(Action<WebApplicationBuilder> configure) =>
+            TestApp.StartFreshAsync(configure, app => app.MapGet("/ping", () => "pong"));
+    }
+}
 
-        public WebApplication App { get; }
+/// <summary>What the limits tests ask of an app.</summary>
+internal static class LimitsProbe
+{
+    public static KestrelServerLimits KestrelLimits(this TestApp app) =>
+        app.App.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value.Limits;
 
-        public LogCollector Logs { get; }
-
-        public Uri BaseAddress { get; }
-
-        public KestrelServerLimits KestrelLimits =>
-            App.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value.Limits;
-
-        public static async Task<FreshApp> StartAsync(Action<WebApplicationBuilder> configure)
-        {
-            var builder = WebApplication.CreateBuilder();
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            var logs = new LogCollector();
-            builder.Logging.ClearProviders().AddProvider(logs);
-            configure(builder);
-            var app = builder.Build();
-            app.MapGet("/ping", () => "pong");
-            await app.StartAsync();
-            return new FreshApp(app, logs);
-        }
-
-        public async Task<int> StatusForAsync(string path, string? extraHeaders = null)
-        {
-            using var connection = await RawHttpConnection.ConnectAsync(BaseAddress);
-            await connection.SendGetAsync(path, extraHeaders);
-            return (await connection.ReadResponseAsync()).StatusCode;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await App.StopAsync();
-            await App.DisposeAsync();
-        }
+    public static async Task<int> StatusForAsync(this TestApp app, string path, string? extraHeaders = null)
+    {
+        using var connection = await RawHttpConnection.ConnectAsync(app.BaseAddress);
+        await connection.SendGetAsync(path, extraHeaders);
+        return (await connection.ReadResponseAsync()).StatusCode;
     }
 }
