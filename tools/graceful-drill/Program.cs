@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Graceful.Drill;
 using Graceful.Drill.Cli;
 using Spectre.Console;
@@ -11,12 +12,17 @@ if (!AnsiConsole.Profile.Capabilities.Interactive && Console.IsOutputRedirected)
 var parse = DrillCommand.Create(AnsiConsole.Console).Parse(args);
 if (parse.Errors.Count > 0)
 {
-    foreach (var error in parse.Errors)
-    {
-        Console.Error.WriteLine(error.Message);
-    }
-
-    return DrillRunner.CouldNotRun;
+    // One line however many values were wrong; the help is one --help away.
+    CouldNotRun.WriteLine(string.Join(" ", parse.Errors.Select(e => e.Message)) + " (--help lists the options)");
+    return CouldNotRun.ExitCode;
 }
 
-return await parse.InvokeAsync();
+try
+{
+    // Our own handler, not System.CommandLine's: a failure to run is one line on stderr and exit 2, never a stack trace.
+    return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+}
+catch (Exception e)
+{
+    return CouldNotRun.Report(AnsiConsole.Console, e);
+}

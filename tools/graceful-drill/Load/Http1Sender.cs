@@ -48,7 +48,8 @@ public sealed class Http1Sender(Uri baseAddress, bool keepAlive) : IRequestSende
                 Close();
             }
 
-            return new SendResult(response.StatusCode is >= 200 and <= 299 ? Outcome.Ok : Outcome.NonSuccess, response.StatusCode);
+            return new SendResult(response.StatusCode is >= 200 and <= 299 ? Outcome.Ok : Outcome.NonSuccess, response.StatusCode,
+                RetryAfter: response.Headers.GetValueOrDefault("Retry-After"));
         }
         catch (OperationCanceledException)
         {
