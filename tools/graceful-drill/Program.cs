@@ -3,10 +3,11 @@ using Graceful.Drill;
 using Graceful.Drill.Cli;
 using Spectre.Console;
 
-// Written to a file or a CI log, tables get room instead of the 80 columns assumed without a terminal.
+// Written to a file or a CI log, tables get room instead of the 80 columns assumed without a terminal, and a verdict's
+// reason stays on one line for grep (tables are only as wide as their content).
 if (!AnsiConsole.Profile.Capabilities.Interactive && Console.IsOutputRedirected)
 {
-    AnsiConsole.Profile.Width = 160;
+    AnsiConsole.Profile.Width = 1000;
 }
 
 var parse = DrillCommand.Create(AnsiConsole.Console).Parse(args);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
 
 namespace Graceful.Drill.Cli;
@@ -14,7 +15,7 @@ internal static class OptionRules
     {
         option.Validators.Add(result =>
         {
-            if (result.Tokens.Count > 0 && result.GetValueOrDefault<T>() is var value && !valid(value))
+            if (result.Tokens.Count > 0 && TryGetValue(result, out T value) && !valid(value))
             {
                 result.AddError(string.Create(CultureInfo.InvariantCulture, $"{option.Name} {value}: {rule}"));
             }
@@ -34,7 +35,10 @@ internal static class OptionRules
 
             try
             {
-                check(result.GetValueOrDefault<T>());
+                if (TryGetValue(result, out T value))
+                {
+                    check(value);
+                }
             }
             catch (Exception e) when (e is FormatException or ArgumentException)
             {
@@ -42,6 +46,21 @@ internal static class OptionRules
             }
         });
         return option;
+    }
+
+    /// <summary>The value, unless it did not convert (<c>--rate abc</c>): the parser reports that one itself.</summary>
+    private static bool TryGetValue<T>(OptionResult result, out T value)
+    {
+        try
+        {
+            value = result.GetValueOrDefault<T>();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            value = default!;
+            return false;
+        }
     }
 
     /// <summary>A duration option (<c>250ms</c>, <c>2s</c>, <c>1m</c>) that must be more than zero, or zero or more.</summary>

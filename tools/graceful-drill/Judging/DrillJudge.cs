@@ -26,7 +26,7 @@ public static class DrillJudge
         }
         else if (statuses.Expected == 0)
         {
-            reasons.Add(Line($"None of the {statuses.Answered} responses had an expected status (--expect-status {statuses.ExpectStatus}): {Unexpected(statuses)}. Does the service serve the --request paths?"));
+            reasons.Add(Line($"None of the {statuses.Answered} responses had an expected status (--expect-status {statuses.ExpectStatus}): {Unexpected(statuses)}. Check the --request paths and --expect-status."));
         }
         else if (statuses.Unexpected > settings.MaxUnexpected)
         {

@@ -15,13 +15,23 @@ public static class RateCheck
 
     public static string? Warning(LoadProfile profile, DrillSummary summary, long unsent)
     {
-        if (profile.Rate <= 0 || summary.AchievedRate is not { } achieved || achieved >= profile.Rate * (1 - Tolerance))
+        if (profile.Rate <= 0)
+        {
+            return null;
+        }
+
+        // The first signal's window first: the load the service was under when it came.
+        (double Rate, string Window)? shortfall =
+            summary.AchievedRateBeforeSignal is { } before && before < profile.Rate * (1 - Tolerance) ? (before, "before the first signal")
+            : summary.AchievedRate is { } overall && overall < profile.Rate * (1 - Tolerance) ? (overall, "over the load")
+            : null;
+        if (shortfall is not { } s)
         {
             return null;
         }
 
         return string.Create(CultureInfo.InvariantCulture,
-            $"The load reached {achieved:0.#} requests/s of the {profile.Rate:0.#} asked ({1 - (achieved / profile.Rate):0%} short; {unsent} due requests never sent): " +
-            $"{profile.Concurrency} connections could not keep the pace. Raise --concurrency or lower --rate; latency from schedule includes the wait.");
+            $"The load reached {s.Rate:0.#} requests/s {s.Window}, {1 - (s.Rate / profile.Rate):0%} short of the {profile.Rate:0.#} asked{(unsent > 0 ? $" ({unsent} due requests never sent)" : "")}: " +
+            $"{profile.Concurrency} connection{(profile.Concurrency == 1 ? "" : "s")} could not keep the pace. Raise --concurrency or lower --rate; latency from schedule includes the wait.");
     }
 }

@@ -4,7 +4,9 @@ namespace Graceful.Drill.Recording;
 
 /// <summary>
 /// Totals of a drill: what the summary table, the JSON and the HTML report lead with. <see cref="AchievedRate"/> is
-/// requests sent per second over the load (all outcomes), beside the rate asked. Latency is of answered requests, two
+/// requests sent per second over the load (all outcomes), beside the rate asked; <see cref="AchievedRateBeforeSignal"/>
+/// the same until the first signal, the load the service was under when it came (over the whole load, requests refused
+/// in a burst once the service is gone can make up for a shortfall before). Latency is of answered requests, two
 /// ways: <see cref="LatencyFromSent"/> from when each was written to its response (the service's time), and
 /// <see cref="LatencyFromScheduled"/> from when the pace wanted it sent, any wait for a free connection included, so a
 /// service that slows down cannot hide it by slowing the load too (coordinated omission): the honest figure for a paced
@@ -19,6 +21,7 @@ public sealed record DrillSummary(
     long TimedOut,
     double DurationMs,
     double? AchievedRate,
+    double? AchievedRateBeforeSignal,
     StatusCheck Statuses,
     Latency LatencyFromSent,
     Latency LatencyFromScheduled)
@@ -33,6 +36,7 @@ public sealed record DrillSummary(
 
         return new DrillSummary(requests.Count, Count(Outcome.Ok), Count(Outcome.NonSuccess), Count(Outcome.Lost), Count(Outcome.Refused),
             Count(Outcome.TimedOut), durationMs, durationMs > 0 ? requests.Count / (durationMs / 1000) : null,
+            firstSignalAt is > 0 and var until ? requests.Count(r => r.Start < until) / (until / 1000) : null,
             StatusCheck.Of(answered, expected, firstSignalAt),
             Latency.Of(answered.Select(r => r.End - r.Start)), Latency.Of(answered.Select(r => r.End - r.Scheduled)));
     }

@@ -14,7 +14,7 @@ public static class ConsoleReport
         var statuses = s.Statuses;
         var table = new Table().Title(report.Title).Border(TableBorder.Rounded);
         table.AddColumns("requests", "[green]ok[/]", "[orange1]non-2xx[/]", "[red]lost[/]", "[grey]refused[/]", "[purple]timed out[/]", "not sent", "requests/s");
-        table.AddRow(N(s.Requests), N(s.Ok), N(s.NonSuccess), N(s.Lost), N(s.Refused), N(s.TimedOut), N(report.Unsent), Markup.Escape(Rate(s.AchievedRate, report.Load.Rate)));
+        table.AddRow(N(s.Requests), N(s.Ok), N(s.NonSuccess), N(s.Lost), N(s.Refused), N(s.TimedOut), N(report.Unsent), Markup.Escape(Rate(s, report.Load.Rate)));
         console.Write(table);
         console.WriteLine(Statuses(statuses));
 
@@ -60,11 +60,17 @@ public static class ConsoleReport
         $"Responses: {statuses.Answered}; with an expected status (--expect-status {statuses.ExpectStatus}) {statuses.Expected}; " +
         $"unexpected {statuses.Unexpected}{(statuses.Unexpected > 0 ? $" ({statuses.DescribeUnexpected()})" : "")}; declined while draining (503 with Retry-After after a signal) {statuses.Declined}.");
 
-    /// <summary>The rate the load reached, beside the one asked when paced: <c>145.2 of 300</c>.</summary>
-    public static string Rate(double? achieved, double asked) =>
-        achieved is not { } a ? "-"
-        : asked > 0 ? string.Create(CultureInfo.InvariantCulture, $"{a:0.#} of {asked:0.#}")
-        : a.ToString("0.#", CultureInfo.InvariantCulture);
+    /// <summary>The rate the load reached, beside the one asked when paced: <c>145.2 of 300 (142.0 before the first signal)</c>.</summary>
+    public static string Rate(DrillSummary summary, double asked)
+    {
+        if (summary.AchievedRate is not { } overall)
+        {
+            return "-";
+        }
+
+        var text = asked > 0 ? string.Create(CultureInfo.InvariantCulture, $"{overall:0.#} of {asked:0.#}") : overall.ToString("0.#", CultureInfo.InvariantCulture);
+        return summary.AchievedRateBeforeSignal is { } before ? string.Create(CultureInfo.InvariantCulture, $"{text} ({before:0.#} before the first signal)") : text;
+    }
 
     private static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
 

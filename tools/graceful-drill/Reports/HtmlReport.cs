@@ -53,7 +53,7 @@ public static class HtmlReport
         }
 
         Add($"<th>not sent</th><th>requests/s</th></tr>\n<tr><td>{s.Requests}</td><td>{s.Ok}</td><td>{s.NonSuccess}</td><td>{s.Lost}</td><td>{s.Refused}</td><td>{s.TimedOut}</td>");
-        Add($"<td>{report.Unsent}</td><td>{ConsoleReport.Rate(s.AchievedRate, report.Load.Rate)}</td></tr></table>\n<p>{ConsoleReport.Statuses(s.Statuses)}</p>\n");
+        Add($"<td>{report.Unsent}</td><td>{ConsoleReport.Rate(s, report.Load.Rate)}</td></tr></table>\n<p>{ConsoleReport.Statuses(s.Statuses)}</p>\n");
 
         Add($"<h2>Latency of answered requests (ms)</h2>\n<table><tr><th class=\"text\">measured from</th><th>p50</th><th>p99</th><th>max</th></tr>\n");
         Add($"<tr><td class=\"text\">sent: when the request was written, the service's time</td><td>{Ms(s.LatencyFromSent.P50Ms)}</td><td>{Ms(s.LatencyFromSent.P99Ms)}</td><td>{Ms(s.LatencyFromSent.MaxMs)}</td></tr>\n");
