@@ -20,13 +20,17 @@ public static class DrillRunner
     public const int Passed = 0;
     public const int Failed = 1;
 
-    /// <summary>Runs the drill; a <see cref="DrillException"/> (or any other) before the load started means it could not run.</summary>
-    public static async Task<int> RunAsync(IScenario scenario, DrillSettings settings, IAnsiConsole console)
+    /// <summary>
+    /// Runs the drill; a <see cref="DrillException"/> (or any other) before the load started means it could not run.
+    /// <paramref name="interrupted"/> (Ctrl+C) ends the scenario early: the load stops, the service is stopped, the
+    /// reports say so, exit 2.
+    /// </summary>
+    public static async Task<int> RunAsync(IScenario scenario, DrillSettings settings, IAnsiConsole console, CancellationToken interrupted)
     {
         await using (scenario)
         {
             console.MarkupLineInterpolated($"[bold]{settings.Title}[/]: {scenario.Description}");
-            var address = await scenario.PrepareAsync();
+            var address = await scenario.PrepareAsync(interrupted);
             if (await PreflightAsync(settings, address, console) is { } refusal)
             {
                 throw new DrillException(refusal);
@@ -38,7 +42,7 @@ public static class DrillRunner
             using var stopLoad = new CancellationTokenSource();
             var loading = load.RunAsync(stopLoad.Token);
             double stoppedAt = 0;
-            var running = RunScenarioAsync(scenario, recorder, settings);
+            var running = RunScenarioAsync(scenario, recorder, settings, interrupted);
             var done = running.ContinueWith(
                 async error =>
                 {
@@ -104,14 +108,19 @@ public static class DrillRunner
               (profile.Protocol == HttpProtocol.Http2 ? " Does the service speak HTTP/2 without TLS (h2c)? Kestrel needs Protocols = Http2 on that endpoint." : "");
     }
 
-    private static async Task<string?> RunScenarioAsync(IScenario scenario, DrillRecorder recorder, DrillSettings settings)
+    private static async Task<string?> RunScenarioAsync(IScenario scenario, DrillRecorder recorder, DrillSettings settings, CancellationToken interrupted)
     {
-        using var bound = new CancellationTokenSource(settings.MaxDuration);
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(interrupted);
+        bound.CancelAfter(settings.MaxDuration);
         try
         {
             await scenario.RunAsync(recorder, bound.Token);
             await Task.Delay(settings.Tail, bound.Token);
             return null;
+        }
+        catch (OperationCanceledException) when (interrupted.IsCancellationRequested)
+        {
+            return "Interrupted before the scenario completed; the load and the service were stopped.";
         }
         catch (OperationCanceledException) when (bound.IsCancellationRequested)
         {

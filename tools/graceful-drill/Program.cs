@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Graceful.Drill;
 using Graceful.Drill.Cli;
 using Spectre.Console;
@@ -18,10 +19,30 @@ if (parse.Errors.Count > 0)
     return CouldNotRun.ExitCode;
 }
 
+// The first Ctrl+C (or SIGTERM) stops the load and the service and writes the reports; a second ends the drill at once.
+using var interrupted = new CancellationTokenSource();
+var interruptions = 0;
+void Interrupt(PosixSignalContext context)
+{
+    if (Interlocked.Increment(ref interruptions) == 1)
+    {
+        context.Cancel = true;
+        interrupted.Cancel();
+    }
+}
+
+using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
 try
 {
-    // Our own handler, not System.CommandLine's: a failure to run is one line on stderr and exit 2, never a stack trace.
-    return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    // Our own handlers, not System.CommandLine's: a failure to run is one line on stderr and exit 2, never a stack
+    // trace, and an interrupted drill does not leave its service running.
+    return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, interrupted.Token);
+}
+catch (OperationCanceledException) when (interrupted.IsCancellationRequested)
+{
+    CouldNotRun.WriteLine("Interrupted before the load started; the service was stopped.");
+    return CouldNotRun.ExitCode;
 }
 catch (Exception e)
 {

@@ -84,11 +84,11 @@ public static class DrillCommand
             .Parses(texts => Array.ForEach(texts, t => TimedSignal.Parse(t)));
         var command = CommandArgument();
         var signal = new Command("signal", "Send signals at chosen times; over when the service has exited (or after the last signal if none stops it).") { signals, command };
-        signal.SetAction((parse, _) => RunAsync(console, parse, command, target =>
+        signal.SetAction((parse, interrupted) => RunAsync(console, parse, command, target =>
         {
             var log = parse.GetValue(ListenerClosedLog)!;
             return new SignalScenario(target, [.. parse.GetValue(signals)!.Select(TimedSignal.Parse)], log.Length == 0 ? null : new Regex(log, RegexOptions.None, TimeSpan.FromSeconds(1)));
-        }));
+        }, interrupted));
         return signal;
     }
 
@@ -104,8 +104,8 @@ public static class DrillCommand
         {
             pidFile, count, at, every, stepTimeout, command,
         };
-        upgrade.SetAction((parse, _) => RunAsync(console, parse, command, target => new UpgradeScenario(target, Path.GetFullPath(parse.GetValue(pidFile)!),
-            parse.GetValue(count), Durations.Parse(parse.GetValue(at)!), Durations.Parse(parse.GetValue(every)!), Durations.Parse(parse.GetValue(stepTimeout)!))));
+        upgrade.SetAction((parse, interrupted) => RunAsync(console, parse, command, target => new UpgradeScenario(target, Path.GetFullPath(parse.GetValue(pidFile)!),
+            parse.GetValue(count), Durations.Parse(parse.GetValue(at)!), Durations.Parse(parse.GetValue(every)!), Durations.Parse(parse.GetValue(stepTimeout)!)), interrupted));
         return upgrade;
     }
 
@@ -121,12 +121,13 @@ public static class DrillCommand
         {
             instances, restarts, at, lag, pause, command,
         };
-        rolling.SetAction((parse, _) => RunAsync(console, parse, command, target => new RollingScenario(target.Command, parse.GetValue(instances), parse.GetValue(restarts),
-            Durations.Parse(parse.GetValue(at)!), Durations.Parse(parse.GetValue(lag)!), Durations.Parse(parse.GetValue(pause)!))));
+        rolling.SetAction((parse, interrupted) => RunAsync(console, parse, command, target => new RollingScenario(target.Command, parse.GetValue(instances), parse.GetValue(restarts),
+            Durations.Parse(parse.GetValue(at)!), Durations.Parse(parse.GetValue(lag)!), Durations.Parse(parse.GetValue(pause)!)), interrupted));
         return rolling;
     }
 
-    private static async Task<int> RunAsync(IAnsiConsole console, ParseResult parse, Argument<string[]> commandArgument, Func<TargetSpec, IScenario> scenario)
+    private static async Task<int> RunAsync(IAnsiConsole console, ParseResult parse, Argument<string[]> commandArgument, Func<TargetSpec, IScenario> scenario,
+        CancellationToken interrupted)
     {
         // Every value was checked while parsing (OptionRules): what is left to fail here is the service or the system.
         var command = parse.GetValue(commandArgument) ?? [];
@@ -139,7 +140,7 @@ public static class DrillCommand
             parse.GetValue(MaxLost), parse.GetValue(ExpectExitCode), ExpectedStatuses.Parse(parse.GetValue(ExpectStatus)!), parse.GetValue(MaxUnexpected),
             Path.GetFullPath(parse.GetValue(Output)!));
         EnsureWritable(settings.OutputFolder);
-        return await DrillRunner.RunAsync(scenario(target), settings, console);
+        return await DrillRunner.RunAsync(scenario(target), settings, console, interrupted);
     }
 
     /// <summary>An absolute http:// URL: the load speaks cleartext HTTP on raw sockets.</summary>

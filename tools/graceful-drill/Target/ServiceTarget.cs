@@ -39,7 +39,7 @@ public sealed class ServiceTarget : IAsyncDisposable
     /// then answers there; each wait is bounded by <paramref name="timeout"/>. A command that cannot start, a service
     /// that exits first, or one not ready in time is a <see cref="DrillException"/> with the service's output as detail.
     /// </summary>
-    public static async Task<ServiceTarget> StartAsync(IReadOnlyList<string> command, Uri? url, string readyPath, TimeSpan timeout)
+    public static async Task<ServiceTarget> StartAsync(IReadOnlyList<string> command, Uri? url, string readyPath, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ServiceProcess process;
         try
@@ -53,8 +53,8 @@ public sealed class ServiceTarget : IAsyncDisposable
 
         try
         {
-            var address = ToLoopbackAddress(url ?? await WaitForListeningAsync(process, timeout));
-            await WaitUntilAnsweringAsync(address, readyPath, timeout, process);
+            var address = ToLoopbackAddress(url ?? await WaitForListeningAsync(process, timeout, cancellationToken));
+            await WaitUntilAnsweringAsync(address, readyPath, timeout, process, cancellationToken);
             return new ServiceTarget(process.Pid, address, process);
         }
         catch
@@ -65,7 +65,7 @@ public sealed class ServiceTarget : IAsyncDisposable
     }
 
     /// <summary>Attaches to a running service: checks the pid exists and waits until <paramref name="readyPath"/> answers.</summary>
-    public static async Task<ServiceTarget> AttachAsync(int pid, Uri url, string readyPath, TimeSpan timeout)
+    public static async Task<ServiceTarget> AttachAsync(int pid, Uri url, string readyPath, TimeSpan timeout, CancellationToken cancellationToken)
     {
         try
         {
@@ -77,7 +77,7 @@ public sealed class ServiceTarget : IAsyncDisposable
         }
 
         var address = ToLoopbackAddress(url);
-        await WaitUntilAnsweringAsync(address, readyPath, timeout, null);
+        await WaitUntilAnsweringAsync(address, readyPath, timeout, null, cancellationToken);
         return new ServiceTarget(pid, address, null);
     }
 
@@ -122,12 +122,12 @@ public sealed class ServiceTarget : IAsyncDisposable
     }
 
     /// <summary>The address of the service's first <c>Now listening on:</c> line; fails as soon as it exits without one.</summary>
-    private static async Task<Uri> WaitForListeningAsync(ServiceProcess process, TimeSpan timeout)
+    private static async Task<Uri> WaitForListeningAsync(ServiceProcess process, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var line = process.WaitForLineAsync(l => ServiceProcess.ListeningAddress(l) is not null, timeout);
         try
         {
-            if (await Task.WhenAny(line, process.Exited) == line)
+            if (await Task.WhenAny(line, process.Exited).WaitAsync(cancellationToken) == line)
             {
                 return ServiceProcess.ListeningAddress(await line)!;
             }
@@ -142,12 +142,13 @@ public sealed class ServiceTarget : IAsyncDisposable
         throw new DrillException($"The service exited{await ExitCodeText(process)} before it said where it listens ('Now listening on: http://...').", OutputOf(process));
     }
 
-    private static async Task WaitUntilAnsweringAsync(Uri address, string path, TimeSpan timeout, ServiceProcess? process)
+    private static async Task WaitUntilAnsweringAsync(Uri address, string path, TimeSpan timeout, ServiceProcess? process, CancellationToken cancellationToken)
     {
         var deadline = Stopwatch.StartNew();
         string last = "no attempt";
         while (deadline.Elapsed < timeout)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             if (process is { ExitedAt: not 0 })
             {
                 throw new DrillException($"The service exited{await ExitCodeText(process)} before it answered GET {path} at {address}.", OutputOf(process));
@@ -166,7 +167,7 @@ public sealed class ServiceTarget : IAsyncDisposable
                 last = e.Message;
             }
 
-            await Task.Delay(50);
+            await Task.Delay(50, cancellationToken);
         }
 
         throw new DrillException(string.Create(CultureInfo.InvariantCulture,
