@@ -59,6 +59,30 @@ public class DrillCouldNotRunTests
         Assert.StartsWith("graceful-drill: http://no-such-host.invalid:8080/: cannot resolve no-such-host.invalid", AssertCouldNotRun(drill), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task CtrlCDuringTheLoad_StopsTheService_WritesTheReports_ExitsTwo()
+    {
+        var folder = Directory.CreateTempSubdirectory("graceful-drill-").FullName;
+        try
+        {
+            await using var drill = await ServiceProcess.StartAsync(GracefulDrill.DrillDll, ["signal", "--out", folder, "--signal", "TERM@60s", "--rate", "50", "-c", "2",
+                "--", "dotnet", GracefulDrill.TestServerDll, "drain", "--urls", "http://127.0.0.1:0"], waitForListening: false);
+            await drill.WaitForLineAsync(l => l.StartsWith("Load on ", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+            drill.Signal("SIGINT");
+
+            Assert.Equal(2, await drill.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+            Assert.Equal("graceful-drill: Interrupted before the scenario completed; the load and the service were stopped.", Assert.Single(drill.ErrorLines));
+            using var json = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(folder, "drill.json")));
+            var exit = Assert.Single(json.RootElement.GetProperty("exits").EnumerateArray());
+            Assert.Equal(0, exit.GetProperty("exitCode").GetInt32());
+            Assert.Throws<ArgumentException>(() => System.Diagnostics.Process.GetProcessById(exit.GetProperty("pid").GetInt32()));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private static string AssertCouldNotRun(GracefulDrill drill, string? line = null)
     {
         Assert.True(drill.ExitCode == 2, drill.ToString());
