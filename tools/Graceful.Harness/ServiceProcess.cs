@@ -103,8 +103,18 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         {
             try
             {
-                var line = await service.WaitForLineAsync(l => ListeningLine().IsMatch(l), TimeSpan.FromSeconds(30));
-                service.BaseAddress = ListeningAddress(line)!;
+                var line = service.WaitForLineAsync(l => ListeningLine().IsMatch(l), TimeSpan.FromSeconds(30));
+                if (await Task.WhenAny(line, service.Exited) != line)
+                {
+                    // Exited first: the line may still be in its output; if not, say so now rather than in 30 s.
+                    await Task.WhenAny(line, process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(5)));
+                    if (!line.IsCompleted)
+                    {
+                        throw new InvalidOperationException($"{program} exited with code {process.ExitCode} before it said where it listens. Output:\n{service.Output}");
+                    }
+                }
+
+                service.BaseAddress = ListeningAddress(await line)!;
             }
             catch
             {

@@ -45,7 +45,8 @@ public static class DrillCommand
     private static readonly Option<string> ExpectStatus = new Option<string>("--expect-status")
     {
         Description = "Statuses that count as the service doing its job: codes and classes, comma-separated: 200, 2xx, 200,204, 2xx,404. " +
-            "The run fails (exit 1) when no request was sent, none was answered, none had an expected status, or more than --max-unexpected had another. " +
+            "The run fails (exit 1) when no request was sent, none was answered, none had an expected status, or more than --max-unexpected had another: " +
+            "every response counts, during the shutdown too, since a 502 or 500 there is a request the client saw fail. " +
             "A 503 with Retry-After after a signal is 'declined' (a draining service turning a request away unrun, safe to retry like a refused connect) and is not counted as unexpected.",
         DefaultValueFactory = _ => "2xx",
         Recursive = true,

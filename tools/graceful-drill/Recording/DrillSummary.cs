@@ -35,10 +35,16 @@ public sealed record DrillSummary(
         var answered = requests.Where(r => r.Outcome is Outcome.Ok or Outcome.NonSuccess).ToArray();
 
         return new DrillSummary(requests.Count, Count(Outcome.Ok), Count(Outcome.NonSuccess), Count(Outcome.Lost), Count(Outcome.Refused),
-            Count(Outcome.TimedOut), durationMs, durationMs > 0 ? requests.Count / (durationMs / 1000) : null,
-            firstSignalAt is > 0 and var until ? requests.Count(r => r.Start < until) / (until / 1000) : null,
+            Count(Outcome.TimedOut), durationMs, RatePerSecond(requests, durationMs), firstSignalAt is { } until ? RatePerSecond(requests, until) : null,
             StatusCheck.Of(answered, expected, firstSignalAt),
             Latency.Of(answered.Select(r => r.End - r.Start)), Latency.Of(answered.Select(r => r.End - r.Scheduled)));
+    }
+
+    /// <summary>Requests sent before <paramref name="until"/>, per second since the first was due (not since the clock started: the load takes a moment to start).</summary>
+    private static double? RatePerSecond(IReadOnlyList<RequestRecord> requests, double until)
+    {
+        var from = requests.Count == 0 ? until : requests.Min(r => r.Scheduled);
+        return until > from ? requests.Count(r => r.Start < until) / ((until - from) / 1000) : null;
     }
 }
 
