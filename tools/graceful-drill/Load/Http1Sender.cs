@@ -56,7 +56,7 @@ public sealed class Http1Sender(Uri baseAddress, bool keepAlive) : IRequestSende
             Close();
             return new SendResult(Outcome.TimedOut, Error: "no response within the timeout");
         }
-        catch (Exception e) when (e is SocketException or EndOfStreamException or IOException or FormatException or IndexOutOfRangeException)
+        catch (Exception e) when (e is SocketException or EndOfStreamException or IOException or FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException)
         {
             Close();
             return new SendResult(Outcome.Lost, Error: e is SocketException s ? s.SocketErrorCode.ToString() : e.GetType().Name);

@@ -162,7 +162,12 @@ public sealed class ServiceTarget : IAsyncDisposable
                 await connection.ReadResponseAsync(attempt.Token);
                 return;
             }
-            catch (Exception e) when (e is SocketException or IOException or OperationCanceledException or FormatException or IndexOutOfRangeException)
+            catch (Exception e) when (e is FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException)
+            {
+                // Something answered, and not in HTTP/1.1: waiting longer will not change that.
+                throw new DrillException($"{new Uri(address, path)} answered, but not with an HTTP/1.1 response: is it the service's HTTP port (--url)?", process is null ? null : OutputOf(process));
+            }
+            catch (Exception e) when (e is SocketException or IOException or OperationCanceledException)
             {
                 last = e.Message;
             }
