@@ -52,11 +52,13 @@ public class DrillCouldNotRunTests
     }
 
     [Fact]
-    public async Task UrlWhoseHostDoesNotResolve_ExitsTwo_WithOneLine()
+    public async Task UrlWhoseHostDoesNotResolve_ExitsTwo_WithOneLine_BeforeTheServiceStarts()
     {
-        using var drill = await GracefulDrill.RunAsync("signal", "--url", "http://no-such-host.invalid:8080", "--", "sleep", "30");
+        var marker = Path.Combine(Path.GetTempPath(), $"drill-never-started-{Guid.NewGuid():N}");
+        using var drill = await GracefulDrill.RunAsync("signal", "--url", "http://no-such-host.invalid:8080", "--", "touch", marker);
 
         Assert.StartsWith("graceful-drill: http://no-such-host.invalid:8080/: cannot resolve no-such-host.invalid", AssertCouldNotRun(drill), StringComparison.Ordinal);
+        Assert.False(File.Exists(marker));
     }
 
     [Fact]

@@ -41,6 +41,8 @@ public sealed class ServiceTarget : IAsyncDisposable
     /// </summary>
     public static async Task<ServiceTarget> StartAsync(IReadOnlyList<string> command, Uri? url, string readyPath, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        // A --url that does not resolve is known before anything is started.
+        var given = url is null ? null : ToLoopbackAddress(url);
         ServiceProcess process;
         try
         {
@@ -53,7 +55,7 @@ public sealed class ServiceTarget : IAsyncDisposable
 
         try
         {
-            var address = ToLoopbackAddress(url ?? await WaitForListeningAsync(process, timeout, cancellationToken));
+            var address = given ?? ToLoopbackAddress(await WaitForListeningAsync(process, timeout, cancellationToken));
             await WaitUntilAnsweringAsync(address, readyPath, timeout, process, cancellationToken);
             return new ServiceTarget(process.Pid, address, process);
         }
