@@ -31,7 +31,7 @@ public class DrillVerdictTests
             "--", "dotnet", GracefulDrill.TestServerDll, "notfound", "--urls", "http://127.0.0.1:0");
 
         Assert.True(drill.ExitCode == 0, drill.ToString());
-        Assert.True(drill.Statuses("expected") > 10, drill.ToString());
+        Assert.True(drill.Statuses("expected") > 0, drill.ToString());
         Assert.Equal(0, drill.Statuses("unexpected"));
         Assert.Equal("2xx,404", drill.Summary.GetProperty("statuses").GetProperty("expectStatus").GetString());
     }

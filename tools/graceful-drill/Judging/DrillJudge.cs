@@ -7,7 +7,7 @@ namespace Graceful.Drill.Judging;
 /// <summary>
 /// Whether a drill passed. It fails when it tested nothing (no request sent, none answered, none answered with an
 /// expected status), when more responses than <c>--max-unexpected</c> had a status outside <c>--expect-status</c>,
-/// when more than <c>--max-lost</c> requests were lost, or when a service process exited with another code than
+/// when more than <c>--max-lost</c> requests were lost, when any request timed out, or when a service process exited with another code than
 /// <c>--expect-exit-code</c>. Each reason is one line.
 /// </summary>
 public static class DrillJudge
@@ -36,6 +36,12 @@ public static class DrillJudge
         if (summary.Lost > settings.MaxLost)
         {
             reasons.Add(Line($"{summary.Lost} requests lost (sent, then EOF or reset); at most {settings.MaxLost} allowed (--max-lost)."));
+        }
+
+        // A request left without an answer is one its client gave up on: a drain that hangs requests is no pass.
+        if (summary.TimedOut > 0 && statuses.Answered > 0)
+        {
+            reasons.Add(Line($"{summary.TimedOut} requests got no complete response within --timeout ({settings.Load.RequestTimeout.TotalSeconds:0.###} s): their clients gave up. Raise --timeout if the service's handlers take longer."));
         }
 
         if (settings.ExpectExitCode is { } expected)
