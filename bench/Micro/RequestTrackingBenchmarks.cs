@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using Graceful.AspNetCore.Connections;
 using Graceful.AspNetCore.Draining;
 using Graceful.AspNetCore.Metrics;
+using Graceful.AspNetCore.PreStop;
 using Graceful.AspNetCore.Reporting;
 using Graceful.AspNetCore.Requests;
 using Microsoft.AspNetCore.Connections;
@@ -42,7 +43,7 @@ public class RequestTrackingBenchmarks
 
         RequestDelegate endpoint = _ => Task.CompletedTask;
         _bare = endpoint;
-        _tracked = RequestTrackingMiddleware.Create(endpoint, tracker, tokens, recorder, metrics, rejectDuringDrainRetryAfter: null, time);
+        _tracked = RequestTrackingMiddleware.Create(endpoint, tracker, tokens, recorder, metrics, new TrafficWatch(time), rejectDuringDrainRetryAfter: null, time);
     }
 
     [GlobalCleanup]

@@ -8,6 +8,10 @@ var shutdownTimeout = DurationOption.Create("--shutdown-timeout",
     "Drain deadline: 5s cuts requests still running 5 s after the signal (Go's demo). Default: Graceful:DrainTimeout, else infinite (wait for all).");
 var preStopDelay = DurationOption.Create("--pre-stop-delay",
     "Go on serving this long after the signal while /healthz/ready answers 503, so a load balancer can stop routing here first. Default 0.");
+var preStopQuiet = DurationOption.Create("--pre-stop-quiet",
+    "Adaptive pre-stop: close the listeners once no request (health probes aside) has arrived for this long, after at least --pre-stop-delay. Default: off.");
+var preStopMax = DurationOption.Create("--pre-stop-max",
+    "The longest an adaptive pre-stop (--pre-stop-quiet) may serve while traffic keeps arriving. Default 15s.");
 var report = new Option<FileInfo?>("--report") { Description = "Write the shutdown report to this JSON file when the service stops." };
 var pidFile = new Option<FileInfo?>("--pid-file")
 {
@@ -15,12 +19,14 @@ var pidFile = new Option<FileInfo?>("--pid-file")
 };
 var urls = new Option<string>("--urls") { Description = "Where to listen (semicolon-separated URLs).", DefaultValueFactory = _ => "http://*:8080" };
 
-var root = new RootCommand("SlowService: watch a graceful shutdown. Start it, request /slow, press Ctrl+C.") { slow, shutdownTimeout, preStopDelay, report, pidFile, urls };
+var root = new RootCommand("SlowService: watch a graceful shutdown. Start it, request /slow, press Ctrl+C.") { slow, shutdownTimeout, preStopDelay, preStopQuiet, preStopMax, report, pidFile, urls };
 root.SetAction((parse, cancellationToken) => SlowServiceApp.RunAsync(new SlowServiceSettings(
     parse.GetValue(urls)!,
     parse.GetValue(slow)!.Value,
     parse.GetValue(shutdownTimeout),
     parse.GetValue(preStopDelay),
+    parse.GetValue(preStopQuiet),
+    parse.GetValue(preStopMax),
     parse.GetValue(report)?.FullName,
     parse.GetValue(pidFile)?.FullName)));
 

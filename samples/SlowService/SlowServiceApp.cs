@@ -32,6 +32,16 @@ internal static partial class SlowServiceApp
                 o.PreStopDelay = preStopDelay;
             }
 
+            if (settings.PreStopQuiet is { } preStopQuiet)
+            {
+                o.PreStopQuietPeriod = preStopQuiet;
+            }
+
+            if (settings.PreStopMax is { } preStopMax)
+            {
+                o.PreStopMaxDelay = preStopMax;
+            }
+
             if (settings.ReportPath is { } reportPath)
             {
                 o.ReportPath = reportPath;

@@ -26,6 +26,35 @@ public sealed class GracefulOptions
     public TimeSpan PreStopDelay { get; set; } = TimeSpan.Zero;
 
     /// <summary>
+    /// Turns the pre-stop adaptive: the listeners close once no request has arrived for this long (and at least
+    /// <see cref="PreStopDelay"/> has passed), or at <see cref="PreStopMaxDelay"/> at the latest. That is the moment the
+    /// load balancer has actually stopped sending, however long it took to learn of the stop. Requests to the health
+    /// endpoints and to <see cref="PreStopIgnorePaths"/> do not count. Null (the default): the pre-stop is the fixed
+    /// <see cref="PreStopDelay"/>.
+    /// </summary>
+    public TimeSpan? PreStopQuietPeriod { get; set; }
+
+    /// <summary>
+    /// The longest an adaptive pre-stop (<see cref="PreStopQuietPeriod"/>) may run while traffic keeps arriving.
+    /// Default 15 s: what operators pad a fixed delay to for Kubernetes (dotnet/aspnetcore#30387, OpenShift), and
+    /// half of Kubernetes' default 30 s grace period, so the drain keeps the other half.
+    /// </summary>
+    public TimeSpan PreStopMaxDelay { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Paths (and the paths below them) whose requests an adaptive pre-stop does not count as traffic, beside the
+    /// endpoints <c>MapGracefulHealthChecks</c> maps: balancers keep probing after they have stopped routing, and
+    /// metrics scrapers keep scraping. Bound from <c>Graceful:PreStopIgnorePaths:0</c>, <c>:1</c>, ...
+    /// </summary>
+    public IList<string> PreStopIgnorePaths { get; } = [];
+
+    /// <summary>
+    /// Whether responses during the pre-stop (fixed or adaptive) carry <c>Connection: close</c> while the listeners
+    /// still accept. See <see cref="PreStopConnectionClose"/>.
+    /// </summary>
+    public PreStopConnectionClose PreStopCloseConnections { get; set; } = PreStopConnectionClose.None;
+
+    /// <summary>
     /// When, after the drain starts, <see cref="IShutdownTokens.SoftDeadline"/> fires so long handlers can end early with a
     /// proper response; <see cref="DrainTimeout"/> is the hard deadline that aborts what is left. Must not be later
     /// than <see cref="DrainTimeout"/>. <see cref="Timeout.InfiniteTimeSpan"/> (the default): no soft deadline.

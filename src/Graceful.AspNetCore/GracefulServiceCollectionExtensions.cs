@@ -7,6 +7,7 @@ using Graceful.AspNetCore.Limits;
 using Graceful.AspNetCore.Listeners;
 using Graceful.AspNetCore.Logging;
 using Graceful.AspNetCore.Metrics;
+using Graceful.AspNetCore.PreStop;
 using Graceful.AspNetCore.Reporting;
 using Graceful.AspNetCore.Signals;
 using Graceful.AspNetCore.Systemd;
@@ -58,8 +59,9 @@ public static class GracefulServiceCollectionExtensions
         }
 
         services.AddSingleton<IValidateOptions<GracefulOptions>, GracefulOptionsValidator>();
-        services.AddSingleton<IPostConfigureOptions<HostOptions>, HostShutdownTimeoutSetup>();
-        services.AddSingleton<IConfigureOptions<KestrelServerOptions>, KestrelLimitsSetup>();
+        services.AddSingleton<HostShutdownTimeoutSetup>();
+        services.AddSingleton<IPostConfigureOptions<HostOptions>>(sp => sp.GetRequiredService<HostShutdownTimeoutSetup>());
+        services.AddSingleton<IPostConfigureOptions<KestrelServerOptions>, KestrelLimitsSetup>();
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, SocketActivationSetup>();
 
         services.AddMetrics();
@@ -69,6 +71,8 @@ public static class GracefulServiceCollectionExtensions
         services.AddSingleton<ShutdownHookRunner>();
         services.AddSingleton<ShutdownTokens>();
         services.AddSingleton<ShutdownRecorder>();
+        services.AddSingleton<TrafficWatch>();
+        services.AddSingleton<PreStopWait>();
         services.AddSingleton<SystemdNotifier>();
         services.AddSingleton<ShutdownReportWriter>();
         services.AddSingleton<LogRehearsal>();

@@ -6,9 +6,11 @@ namespace DrillTestServer;
 
 /// <summary>
 /// HTTP/1.1 keep-alive on raw sockets with just what the tests need: request heads and Content-Length bodies, a few
-/// fixed routes, and three ways to stop (reset everything, drain with <c>Connection: close</c>, stop accepting).
+/// fixed routes (or 404 for everything with <paramref name="notFound"/>), and three ways to stop (reset everything,
+/// drain with <c>Connection: close</c>, stop accepting). With <paramref name="rejectDuringDrain"/> the drain answers
+/// each connection's next request 503 with <c>Retry-After</c>, as Graceful's <c>RejectDuringDrainRetryAfter</c> does.
 /// </summary>
-internal sealed class MiniServer(Socket listener)
+internal sealed class MiniServer(Socket listener, bool notFound = false, bool rejectDuringDrain = false)
 {
     private readonly ConcurrentDictionary<Socket, bool> _connections = new();
     private volatile bool _draining;
@@ -92,16 +94,21 @@ internal sealed class MiniServer(Socket listener)
                 filled -= consumed;
 
                 var path = head.Split(' ')[1];
-                var (status, body) = path switch
+                var (status, body) = (notFound, path, _draining && rejectDuringDrain) switch
                 {
-                    "/ping" => (200, "pong"),
-                    "/slow" => (200, await SlowAsync()),
-                    "/hang" => (0, await HangAsync()),
-                    "/pid" => (200, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                    (_, _, true) => (503, "draining"),
+                    (true, _, _) => (404, "not found"),
+                    (_, "/ping", _) => (200, "pong"),
+                    (_, "/slow", _) => (200, await SlowAsync()),
+                    (_, "/hang", _) => (0, await HangAsync()),
+                    (_, "/pid", _) => (200, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                    (_, "/unavailable", _) => (503, "unavailable"),
                     _ => (404, "not found"),
                 };
                 var close = _draining || head.Contains("Connection: close", StringComparison.OrdinalIgnoreCase);
-                var response = $"HTTP/1.1 {status} {(status == 200 ? "OK" : "Not Found")}\r\nContent-Length: {body.Length}\r\n{(close ? "Connection: close\r\n" : "")}\r\n{body}";
+                var reason = status switch { 200 => "OK", 503 => "Service Unavailable", _ => "Not Found" };
+                var retryAfter = status == 503 ? "Retry-After: 1\r\n" : "";
+                var response = $"HTTP/1.1 {status} {reason}\r\nContent-Length: {body.Length}\r\n{retryAfter}{(close ? "Connection: close\r\n" : "")}\r\n{body}";
                 await connection.SendAsync(Encoding.ASCII.GetBytes(response), SocketFlags.None);
                 if (close)
                 {

@@ -4,8 +4,10 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using DrillTestServer;
 
-// Usage: DrillTestServer reset|exit|upgrade --urls http://127.0.0.1:PORT [--pid-file PATH]
-// Routes: GET /ping 200, GET /slow 200 after 300 ms, GET /missing 404, GET /hang never answers.
+// Usage: DrillTestServer reset|exit|upgrade|drain|notfound|reject --urls http://127.0.0.1:PORT [--pid-file PATH]
+// Routes: GET /ping 200, GET /slow 200 after 300 ms, GET /missing 404, GET /hang never answers, GET /unavailable 503
+// with Retry-After. Modes: notfound answers 404 to everything (an app without the drill's paths) and drains at SIGTERM;
+// reject drains answering each connection's next request 503 with Retry-After; drain (and upgrade) drain plainly.
 var mode = args[0];
 var urls = Argument("--urls") ?? "http://127.0.0.1:0";
 var pidFile = Argument("--pid-file");
@@ -24,7 +26,7 @@ else
     listener.Listen(512);
 }
 
-var server = new MiniServer(listener);
+var server = new MiniServer(listener, notFound: mode == "notfound", rejectDuringDrain: mode == "reject");
 Console.WriteLine($"Now listening on: http://{listener.LocalEndPoint}");
 if (pidFile is not null)
 {

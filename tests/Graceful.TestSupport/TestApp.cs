@@ -27,17 +27,30 @@ public sealed class TestApp : IAsyncDisposable
 
     public IGracefulShutdown Shutdown => App.Services.GetRequiredService<IGracefulShutdown>();
 
-    public static async Task<TestApp> StartAsync(
+    public static Task<TestApp> StartAsync(
         Action<WebApplication> map,
         Action<GracefulOptions>? configure = null,
-        Action<WebApplicationBuilder>? configureBuilder = null)
+        Action<WebApplicationBuilder>? configureBuilder = null) =>
+        StartAsync(WebApplication.CreateSlimBuilder(), map, builder =>
+        {
+            builder.Logging.SetMinimumLevel(LogLevel.Debug);
+            configureBuilder?.Invoke(builder);
+            builder.Services.AddGraceful(configure);
+        });
+
+    /// <summary>
+    /// A <c>dotnet new web</c> app: the full builder, and nothing configured but what <paramref name="configure"/>
+    /// adds (Graceful included, or not).
+    /// </summary>
+    public static Task<TestApp> StartFreshAsync(Action<WebApplicationBuilder> configure, Action<WebApplication> map) =>
+        StartAsync(WebApplication.CreateBuilder(), map, configure);
+
+    private static async Task<TestApp> StartAsync(WebApplicationBuilder builder, Action<WebApplication> map, Action<WebApplicationBuilder> configure)
     {
-        var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var logs = new LogCollector();
-        builder.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Debug);
-        configureBuilder?.Invoke(builder);
-        builder.Services.AddGraceful(configure);
+        builder.Logging.ClearProviders().AddProvider(logs);
+        configure(builder);
         var app = builder.Build();
         map(app);
         await app.StartAsync();

@@ -11,6 +11,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly List<string> _lines = [];
+    private readonly List<string> _errorLines = [];
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private event Action? LineAdded;
 
@@ -27,6 +28,9 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     /// <summary>When the process was seen to exit (a <see cref="Stopwatch"/> timestamp).</summary>
     public long ExitedAt { get; private set; }
 
+    /// <summary>Completes when the process is seen to exit (its output may still be arriving).</summary>
+    public Task Exited => _exited.Task;
+
     public IReadOnlyList<string> Lines
     {
         get
@@ -39,6 +43,18 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     }
 
     public string Output => string.Join('\n', Lines);
+
+    /// <summary>The lines written to standard error alone (<see cref="Lines"/> has them too, in order with the rest).</summary>
+    public IReadOnlyList<string> ErrorLines
+    {
+        get
+        {
+            lock (_lines)
+            {
+                return [.. _errorLines];
+            }
+        }
+    }
 
     /// <summary>
     /// Starts <paramref name="program"/>: <c>dotnet program.dll</c> for a .dll, the file itself otherwise (a NativeAOT
@@ -73,7 +89,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var service = new ServiceProcess(process);
         process.OutputDataReceived += (_, e) => service.Add(e.Data);
-        process.ErrorDataReceived += (_, e) => service.Add(e.Data);
+        process.ErrorDataReceived += (_, e) => service.Add(e.Data, error: true);
         process.Exited += (_, _) =>
         {
             service.ExitedAt = Stopwatch.GetTimestamp();
@@ -87,8 +103,18 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         {
             try
             {
-                var line = await service.WaitForLineAsync(l => ListeningLine().IsMatch(l), TimeSpan.FromSeconds(30));
-                service.BaseAddress = new Uri(ListeningLine().Match(line).Groups["url"].Value);
+                var line = service.WaitForLineAsync(l => ListeningLine().IsMatch(l), TimeSpan.FromSeconds(30));
+                if (await Task.WhenAny(line, service.Exited) != line)
+                {
+                    // Exited first: the line may still be in its output; if not, say so now rather than in 30 s.
+                    await Task.WhenAny(line, process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(5)));
+                    if (!line.IsCompleted)
+                    {
+                        throw new InvalidOperationException($"{program} exited with code {process.ExitCode} before it said where it listens. Output:\n{service.Output}");
+                    }
+                }
+
+                service.BaseAddress = ListeningAddress(await line)!;
             }
             catch
             {
@@ -99,6 +125,9 @@ public sealed partial class ServiceProcess : IAsyncDisposable
 
         return service;
     }
+
+    /// <summary>The address in Kestrel's <c>Now listening on: http://...</c> line, or null for any other line.</summary>
+    public static Uri? ListeningAddress(string line) => ListeningLine().Match(line) is { Success: true } match ? new Uri(match.Groups["url"].Value) : null;
 
     public void Signal(int signal) => Signals.Send(Pid, signal);
 
@@ -169,7 +198,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private void Add(string? line)
+    private void Add(string? line, bool error = false)
     {
         if (line is null)
         {
@@ -179,6 +208,10 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         lock (_lines)
         {
             _lines.Add(line);
+            if (error)
+            {
+                _errorLines.Add(line);
+            }
         }
 
         LineAdded?.Invoke();

@@ -1,3 +1,4 @@
+using Graceful.Drill.Judging;
 using Graceful.Drill.Load;
 
 namespace Graceful.Drill;
@@ -13,4 +14,6 @@ public sealed record DrillSettings(
     TimeSpan MaxDuration,
     long MaxLost,
     int? ExpectExitCode,
+    ExpectedStatuses ExpectStatus,
+    long MaxUnexpected,
     string OutputFolder);

@@ -20,6 +20,17 @@ internal sealed class GracefulOptionsBinder(IConfiguration configuration) : ICon
         BindDuration(section, nameof(GracefulOptions.HookTimeout), v => options.HookTimeout = v, errors);
         BindDuration(section, nameof(GracefulOptions.IdleGrace), v => options.IdleGrace = v, errors);
         BindDuration(section, nameof(GracefulOptions.PreStopDelay), v => options.PreStopDelay = v, errors);
+        BindDuration(section, nameof(GracefulOptions.PreStopQuietPeriod), v => options.PreStopQuietPeriod = v, errors);
+        BindDuration(section, nameof(GracefulOptions.PreStopMaxDelay), v => options.PreStopMaxDelay = v, errors);
+        Bind(section, nameof(GracefulOptions.PreStopCloseConnections), static (string text, out PreStopConnectionClose value) =>
+                Enum.TryParse(text, ignoreCase: true, out value) && Enum.IsDefined(value),
+            "None, AfterDelay or FromStart", v => options.PreStopCloseConnections = v, errors);
+        var ignorePaths = BindList(section.GetSection(nameof(GracefulOptions.PreStopIgnorePaths)));
+        if (ignorePaths.Count > 0)
+        {
+            options.PreStopIgnorePaths.Clear();
+            ignorePaths.ForEach(options.PreStopIgnorePaths.Add);
+        }
         BindDuration(section, nameof(GracefulOptions.RejectDuringDrainRetryAfter), v => options.RejectDuringDrainRetryAfter = v, errors);
         BindDuration(section, nameof(GracefulOptions.SoftDrainTimeout), v => options.SoftDrainTimeout = v, errors);
         BindDuration(section, nameof(GracefulOptions.DrainReadHeaderTimeout), v => options.DrainReadHeaderTimeout = v, errors);
@@ -45,12 +56,7 @@ internal sealed class GracefulOptionsBinder(IConfiguration configuration) : ICon
             options.Upgrade.Signal = signal;
         }
 
-        // A command line is a list (Command:0, Command:1, ...), in index order.
-        var command = upgrade.GetSection(nameof(options.Upgrade.Command)).GetChildren()
-            .OrderBy(c => int.TryParse(c.Key, NumberStyles.None, CultureInfo.InvariantCulture, out var i) ? i : int.MaxValue)
-            .Select(c => c.Value)
-            .OfType<string>()
-            .ToList();
+        var command = BindList(upgrade.GetSection(nameof(options.Upgrade.Command)));
         if (command.Count > 0)
         {
             options.Upgrade.Command.Clear();
@@ -71,6 +77,13 @@ internal sealed class GracefulOptionsBinder(IConfiguration configuration) : ICon
     }
 
     private delegate bool TryParse<T>(string text, out T value);
+
+    // A list is a section of indexed keys (Command:0, Command:1, ...), read in index order.
+    private static List<string> BindList(IConfigurationSection section) => section.GetChildren()
+        .OrderBy(c => int.TryParse(c.Key, NumberStyles.None, CultureInfo.InvariantCulture, out var i) ? i : int.MaxValue)
+        .Select(c => c.Value)
+        .OfType<string>()
+        .ToList();
 
     private static void BindDuration(IConfigurationSection section, string key, Action<TimeSpan> set, List<string> errors) =>
         Bind(section, key, GracefulDuration.TryParse, GracefulDuration.Syntax, set, errors);

@@ -32,6 +32,8 @@ internal sealed class GracefulOptionsValidator : IValidateOptions<GracefulOption
             errors.Add($"{Section}:{nameof(options.PreStopDelay)} must be from 0 to 10 minutes (was {options.PreStopDelay}).");
         }
 
+        ValidateAdaptivePreStop(errors, options);
+
         if (options.IdleGrace < TimeSpan.Zero || options.IdleGrace > TimeSpan.FromMinutes(10))
         {
             errors.Add($"{Section}:{nameof(options.IdleGrace)} must be from 0 to 10 minutes (was {options.IdleGrace}); infinite would keep idle connections for ever.");
@@ -86,6 +88,41 @@ internal sealed class GracefulOptionsValidator : IValidateOptions<GracefulOption
         if (path is not null && Path.GetDirectoryName(Path.GetFullPath(path)) is { } folder && !Directory.Exists(folder))
         {
             errors.Add($"{Section}:{key}: the folder '{folder}' does not exist.");
+        }
+    }
+
+    private static void ValidateAdaptivePreStop(List<string> errors, GracefulOptions options)
+    {
+        if (options.PreStopQuietPeriod is not { } quiet)
+        {
+            return;
+        }
+
+        if (quiet <= TimeSpan.Zero || quiet == Timeout.InfiniteTimeSpan)
+        {
+            errors.Add($"{Section}:{nameof(options.PreStopQuietPeriod)} must be a positive duration (was {GracefulDuration.Format(quiet)}).");
+        }
+
+        if (options.PreStopMaxDelay <= TimeSpan.Zero || options.PreStopMaxDelay == Timeout.InfiniteTimeSpan)
+        {
+            errors.Add($"{Section}:{nameof(options.PreStopMaxDelay)} must be a positive duration (was {GracefulDuration.Format(options.PreStopMaxDelay)}).");
+        }
+        else if (options.PreStopDelay > options.PreStopMaxDelay)
+        {
+            errors.Add($"{Section}:{nameof(options.PreStopDelay)} ({GracefulDuration.Format(options.PreStopDelay)}) must not be longer than {Section}:{nameof(options.PreStopMaxDelay)} ({GracefulDuration.Format(options.PreStopMaxDelay)}).");
+        }
+
+        foreach (var path in options.PreStopIgnorePaths.Where(p => !p.StartsWith('/')))
+        {
+            errors.Add($"{Section}:{nameof(options.PreStopIgnorePaths)}: '{path}' must start with '/'.");
+        }
+    }
+
+    private static void RequirePositiveOrInfinite(List<string> errors, string section, string key, TimeSpan? value)
+    {
+        if (value is { } set)
+        {
+            RequirePositiveOrInfinite(errors, section, key, set);
         }
     }
 

@@ -16,6 +16,7 @@ internal sealed class ConnectionTracker(GracefulMetrics metrics, ShutdownTokens 
     private readonly Lock _gate = new();
     private TaskCompletionSource? _allClosed;
     private volatile bool _closing;
+    private volatile bool _closingAfterResponses;
     private TimeSpan _idleGrace;
     private TimeSpan _requestBound;
     private long _drainStartedAt;
@@ -30,6 +31,22 @@ internal sealed class ConnectionTracker(GracefulMetrics metrics, ShutdownTokens 
     public int OpenCount => Volatile.Read(ref _openCount);
 
     public bool IsClosing => _closing;
+
+    /// <summary>
+    /// True once responses close their connections: from the drain's start, or earlier, during a pre-stop that
+    /// moves keep-alive clients away (<see cref="CloseAfterResponses"/>).
+    /// </summary>
+    public bool ClosesAfterResponses => _closingAfterResponses;
+
+    /// <summary>
+    /// From now on each response says <c>Connection: close</c> (HTTP/2: GOAWAY), while the listeners still accept: a
+    /// balancer that keeps its backend connections open learns nothing from readiness until it has to reconnect.
+    /// </summary>
+    public void CloseAfterResponses(TimeSpan idleGrace)
+    {
+        _idleGrace = idleGrace;
+        _closingAfterResponses = true;
+    }
 
     /// <summary>How long, during the drain, a connection is kept for its client's next request after it was last used.</summary>
     public TimeSpan IdleGrace => _idleGrace;
@@ -128,6 +145,7 @@ internal sealed class ConnectionTracker(GracefulMetrics metrics, ShutdownTokens 
         _requestBound = requestBound;
         Volatile.Write(ref _drainStartedAt, now);
         _closing = true;
+        _closingAfterResponses = true;
         int busy = 0, idleClosed = 0, kept = 0;
         foreach (var connection in _open.Keys)
         {

@@ -128,13 +128,13 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
         }
 
         Volatile.Write(ref _lastActivity, endedAt);
+        if (_tracker.ClosesAfterResponses && !IsHttp2)
+        {
+            CloseAfterResponse(response);
+        }
+
         if (_tracker.IsClosing)
         {
-            if (!IsHttp2)
-            {
-                CloseAfterResponse(response);
-            }
-
             _tracker.BoundRequestsIn(_tracker.RequestBound);
         }
     }
@@ -179,7 +179,7 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
     public static Task OnResponseStarting(object state)
     {
         var connection = (TrackedConnection)state;
-        if (connection._tracker.IsClosing)
+        if (connection._tracker.ClosesAfterResponses)
         {
             connection.RequestClose();
         }

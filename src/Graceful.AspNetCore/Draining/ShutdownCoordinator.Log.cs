@@ -33,6 +33,22 @@ internal sealed partial class ShutdownCoordinator
         Message = "Pre-stop delay: serving for {Delay} more ({Requests} requests on {Connections} connections now) while readiness reports Unhealthy")]
     private static partial void LogPreStopDelay(ILogger logger, LoggedDuration delay, int requests, int connections);
 
+    [LoggerMessage(EventId = 25, EventName = "AdaptivePreStop", Level = LogLevel.Information,
+        Message = "Pre-stop: serving until no request has arrived for {Quiet} (at least {Minimum}, at most {Maximum}; {Requests} requests on {Connections} connections now) while readiness reports Unhealthy")]
+    private static partial void LogAdaptivePreStop(ILogger logger, LoggedDuration quiet, LoggedDuration minimum, LoggedDuration maximum, int requests, int connections);
+
+    [LoggerMessage(EventId = 26, EventName = "PreStopQuiet", Level = LogLevel.Information,
+        Message = "Pre-stop ended by quiet after {Elapsed}: the balancer stopped sending; {Requests} requests on {Connections} connections arrived during it")]
+    private static partial void LogPreStopQuiet(ILogger logger, LoggedDuration elapsed, int requests, int connections);
+
+    [LoggerMessage(EventId = 27, EventName = "PreStopMaximum", Level = LogLevel.Warning,
+        Message = "Pre-stop ended at its maximum after {Elapsed} while traffic was still arriving ({Requests} requests on {Connections} connections during it) from {Addresses}: the listeners close under a balancer that has not stopped sending")]
+    private static partial void LogPreStopMaximum(ILogger logger, LoggedDuration elapsed, int requests, int connections, string addresses);
+
+    [LoggerMessage(EventId = 28, EventName = "PreStopEnded", Level = LogLevel.Information,
+        Message = "Pre-stop ended by {EndedBy} after {Elapsed}: {Requests} requests on {Connections} connections arrived during it")]
+    private static partial void LogPreStopEnded(ILogger logger, string endedBy, LoggedDuration elapsed, int requests, int connections);
+
     [LoggerMessage(EventId = 18, EventName = "ForcingDeadline", Level = LogLevel.Warning,
         Message = "{Signal} received again: cutting the drain now, as if its deadline had passed")]
     private static partial void LogForcingDeadline(ILogger logger, string signal);
@@ -40,6 +56,10 @@ internal sealed partial class ShutdownCoordinator
     [LoggerMessage(EventId = 9, EventName = "RepeatedAfterDrain", Level = LogLevel.Information,
         Message = "{Signal} received again after the drain finished: the exit goes on")]
     private static partial void LogRepeatedAfterDrain(ILogger logger, string signal);
+
+    [LoggerMessage(EventId = 24, EventName = "HostTimeoutCut", Level = LogLevel.Warning,
+        Message = "The host's stop token fired (the app's HostOptions.ShutdownTimeout, or the token passed to StopAsync): cutting the drain now")]
+    private static partial void LogHostTimeoutCut(ILogger logger);
 
     [LoggerMessage(EventId = 12, EventName = "StoppedAccepting", Level = LogLevel.Information,
         Message = "Phase 1/5 stop accepting in {Elapsed}: closed {Listeners} listeners ({Endpoints})")]

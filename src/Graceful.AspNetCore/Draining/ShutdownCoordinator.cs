@@ -3,6 +3,7 @@ using Graceful.AspNetCore.Connections;
 using Graceful.AspNetCore.Hooks;
 using Graceful.AspNetCore.Listeners;
 using Graceful.AspNetCore.Metrics;
+using Graceful.AspNetCore.PreStop;
 using Graceful.AspNetCore.Reporting;
 using Graceful.AspNetCore.Systemd;
 using Graceful.AspNetCore.Upgrades;
@@ -36,6 +37,7 @@ internal sealed partial class ShutdownCoordinator(
     ShutdownTokens tokens,
     GracefulMetrics metrics,
     ShutdownRecorder recorder,
+    PreStopWait preStop,
     SystemdNotifier systemd,
     IServiceProvider services,
     IHostApplicationLifetime lifetime,
@@ -47,6 +49,7 @@ internal sealed partial class ShutdownCoordinator(
     private static readonly TimeSpan AbortGrace = TimeSpan.FromSeconds(1);
 
     private readonly CancellationTokenSource _cut = new();
+    private string? _cutBy;
     private readonly CancellationTokenSource _begun = new();
     private readonly Lock _gate = new();
     private ShutdownTrigger? _trigger;
@@ -126,7 +129,7 @@ internal sealed partial class ShutdownCoordinator(
         else if (options.Value.SecondSignalForcesDeadline)
         {
             LogForcingDeadline(logger, signal);
-            _cut.Cancel();
+            Cut(PreStopEndedBy.Signal);
         }
         else
         {
@@ -144,7 +147,7 @@ internal sealed partial class ShutdownCoordinator(
     public async Task<DrainResult> ShutdownAsync(CancellationToken deadline = default)
     {
         var first = TryBegin(nameof(IGracefulShutdown.ShutdownAsync));
-        using var cut = deadline.Register(static state => ((CancellationTokenSource)state!).Cancel(), _cut);
+        using var cut = deadline.Register(static state => ((ShutdownCoordinator)state!).Cut(PreStopEndedBy.Deadline), this);
         await PreStopDelayOnceAsync();
         var result = await DrainOnceAsync();
         if (first)
@@ -157,13 +160,34 @@ internal sealed partial class ShutdownCoordinator(
 
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
-        // The host's own token is ignored on purpose: an unbounded drain must not be cut by HostOptions.ShutdownTimeout.
+        // The host's token fires at HostOptions.ShutdownTimeout. Graceful extends that timeout past its own phases
+        // unless the app set it, so the token cuts the drain only when the app (or StopAsync's caller) asked for it.
         TryBeginQuietly(nameof(IHostApplicationLifetime.StopApplication));
-        await PreStopDelayOnceAsync();
-        await DrainOnceAsync();
+        await using (cancellationToken.Register(static state => ((ShutdownCoordinator)state!).CutAtHostTimeout(), this))
+        {
+            await PreStopDelayOnceAsync();
+            await DrainOnceAsync();
+        }
+
         systemd.Notify("STATUS=Running shutdown hooks");
         await hooks.RunAllAsync();
         recorder.PhaseEnded("hooks");
+    }
+
+    private void CutAtHostTimeout()
+    {
+        if (_drain is not { IsCompleted: true })
+        {
+            LogHostTimeoutCut(logger);
+            Cut(PreStopEndedBy.HostTimeout);
+        }
+    }
+
+    // Ends the pre-stop and the drain now; the first cause is the one reported.
+    private void Cut(string by)
+    {
+        Interlocked.CompareExchange(ref _cutBy, by, null);
+        _cut.Cancel();
     }
 
     private void TryBeginQuietly(string trigger)
@@ -182,30 +206,51 @@ internal sealed partial class ShutdownCoordinator(
         }
     }
 
-    // Readiness already reports Unhealthy (a shutdown has begun); everything else goes on as before. A cut (second
-    // signal, a ShutdownAsync deadline) ends the delay early.
+    // Readiness already reports Unhealthy (a shutdown has begun); everything else goes on as before until the
+    // balancer has had its time (fixed) or has stopped sending (adaptive). A cut ends it early, and applies to the drain.
     private async Task PreStopDelayAsync()
     {
-        var delay = options.Value.PreStopDelay;
-        if (delay <= TimeSpan.Zero)
+        var settings = options.Value;
+        if (settings.PreStopDelay <= TimeSpan.Zero && settings.PreStopQuietPeriod is null)
         {
             return;
         }
 
         var (open, inFlight) = connections.Count();
-        var length = new LoggedDuration(delay);
-        LogPreStopDelay(logger, length, inFlight, open);
-        systemd.Notify($"STATUS=Pre-stop delay: serving for {length} more while readiness reports Unhealthy");
-        try
+        if (settings.PreStopQuietPeriod is { } quiet)
         {
-            await Task.Delay(delay, time, _cut.Token);
+            var (quietFor, minimum, maximum) = (new LoggedDuration(quiet), new LoggedDuration(settings.PreStopDelay), new LoggedDuration(settings.PreStopMaxDelay));
+            LogAdaptivePreStop(logger, quietFor, minimum, maximum, inFlight, open);
+            systemd.Notify($"STATUS=Pre-stop: serving until no request has arrived for {quietFor}, while readiness reports Unhealthy");
         }
-        catch (OperationCanceledException)
+        else
         {
-            // Cut short: the drain starts now, and the cut applies to it.
+            var length = new LoggedDuration(settings.PreStopDelay);
+            LogPreStopDelay(logger, length, inFlight, open);
+            systemd.Notify($"STATUS=Pre-stop delay: serving for {length} more while readiness reports Unhealthy");
         }
 
-        recorder.PhaseEnded("pre-stop-delay");
+        var end = await preStop.RunAsync(settings, _trigger!.Timestamp, () => _cutBy ?? PreStopEndedBy.Signal, _cut.Token);
+        recorder.PreStopEnded(end);
+        LogPreStopEnd(end);
+    }
+
+    private void LogPreStopEnd(PreStopEnd end)
+    {
+        var (elapsed, traffic) = (new LoggedDuration(end.Elapsed), end.Traffic);
+        switch (end.EndedBy)
+        {
+            case PreStopEndedBy.Quiet:
+                LogPreStopQuiet(logger, elapsed, traffic.Requests, traffic.Connections);
+                break;
+            case PreStopEndedBy.Maximum:
+                var addresses = string.Join(", ", traffic.Addresses);
+                LogPreStopMaximum(logger, elapsed, traffic.Requests, traffic.Connections, addresses);
+                break;
+            default:
+                LogPreStopEnded(logger, end.EndedBy, elapsed, traffic.Requests, traffic.Connections);
+                break;
+        }
     }
 
     private Task<DrainResult> DrainOnceAsync()

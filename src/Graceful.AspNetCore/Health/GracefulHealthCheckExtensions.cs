@@ -1,5 +1,6 @@
 using Graceful.AspNetCore.Draining;
 using Graceful.AspNetCore.Health;
+using Graceful.AspNetCore.PreStop;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Routing;
@@ -41,6 +42,13 @@ public static class GracefulHealthCheckExtensions
         ArgumentNullException.ThrowIfNull(endpoints);
         endpoints.MapHealthChecks(readyPath, new HealthCheckOptions { Predicate = r => r.Tags.Contains(ReadyTag) });
         endpoints.MapHealthChecks(livePath, new HealthCheckOptions { Predicate = r => r.Tags.Contains(LiveTag) });
+        // Balancers go on probing an instance they no longer route to: probes are not traffic to an adaptive pre-stop.
+        if (endpoints.ServiceProvider.GetService<TrafficWatch>() is { } traffic)
+        {
+            traffic.Ignore(readyPath);
+            traffic.Ignore(livePath);
+        }
+
         return endpoints;
     }
 }

@@ -2,6 +2,7 @@ using Graceful.AspNetCore.Connections;
 using Graceful.AspNetCore.Draining;
 using Graceful.AspNetCore.Limits;
 using Graceful.AspNetCore.Metrics;
+using Graceful.AspNetCore.PreStop;
 using Graceful.AspNetCore.Reporting;
 using Graceful.AspNetCore.Requests;
 using Microsoft.AspNetCore.Builder;
@@ -18,19 +19,20 @@ internal sealed class GracefulStartupFilter(
     ShutdownTokens tokens,
     ShutdownRecorder recorder,
     GracefulMetrics metrics,
+    TrafficWatch traffic,
     TimeProvider time,
     ILoggerFactory loggers) : IStartupFilter
 {
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
-        app.Use(inner => RequestTrackingMiddleware.Create(inner, connections, tokens, recorder, metrics, options.Value.RejectDuringDrainRetryAfter, time));
+        app.Use(inner => RequestTrackingMiddleware.Create(inner, connections, tokens, recorder, metrics, traffic, options.Value.RejectDuringDrainRetryAfter, time));
         if (options.Value.AbortRequestsAtSoftDeadline)
         {
             app.Use(inner => SoftDeadlineAbortMiddleware.Create(inner, tokens));
         }
 
         var limits = options.Value.Limits;
-        if (limits.ReadTimeout != Timeout.InfiniteTimeSpan || limits.WriteTimeout != Timeout.InfiniteTimeSpan)
+        if (limits.HasRequestDeadlines)
         {
             var logger = loggers.CreateLogger(typeof(RequestDeadlinesMiddleware).FullName!);
             app.Use(inner => new RequestDeadlinesMiddleware(inner, limits, time, logger).InvokeAsync);

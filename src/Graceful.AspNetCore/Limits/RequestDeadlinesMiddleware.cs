@@ -17,10 +17,13 @@ internal sealed partial class RequestDeadlinesMiddleware(RequestDelegate next, S
 {
     private static readonly byte[] TimeoutBody = Encoding.UTF8.GetBytes("The server did not start its response within its write timeout.\n");
 
+    private readonly TimeSpan _readTimeout = limits.ReadTimeout ?? Timeout.InfiniteTimeSpan;
+    private readonly TimeSpan _writeTimeout = limits.WriteTimeout ?? Timeout.InfiniteTimeSpan;
+
     public async Task InvokeAsync(HttpContext context)
     {
         using var readDeadline = StartReadDeadline(context);
-        if (limits.WriteTimeout == Timeout.InfiniteTimeSpan)
+        if (_writeTimeout == Timeout.InfiniteTimeSpan)
         {
             await next(context);
             return;
@@ -31,13 +34,13 @@ internal sealed partial class RequestDeadlinesMiddleware(RequestDelegate next, S
 
     private CancellationTokenSource? StartReadDeadline(HttpContext context)
     {
-        if (limits.ReadTimeout == Timeout.InfiniteTimeSpan ||
+        if (_readTimeout == Timeout.InfiniteTimeSpan ||
             context.Features.Get<IHttpRequestBodyDetectionFeature>() is not { CanHaveBody: true })
         {
             return null;
         }
 
-        var deadline = new CancellationTokenSource(limits.ReadTimeout, time);
+        var deadline = new CancellationTokenSource(_readTimeout, time);
         context.Request.Body = new DeadlineRequestBody(context.Request.Body, deadline.Token);
         return deadline;
     }
@@ -55,10 +58,10 @@ internal sealed partial class RequestDeadlinesMiddleware(RequestDelegate next, S
         if (!handler.IsCompleted)
         {
             using var stopTimer = new CancellationTokenSource();
-            var timer = Task.Delay(limits.WriteTimeout, time, stopTimer.Token);
+            var timer = Task.Delay(_writeTimeout, time, stopTimer.Token);
             if (await Task.WhenAny(handler, timer) == timer && gate.TryClaimForTimeout())
             {
-                LogWriteTimeout(logger, context.Request.Method, context.Request.Path, new LoggedDuration(limits.WriteTimeout));
+                LogWriteTimeout(logger, context.Request.Method, context.Request.Path, new LoggedDuration(_writeTimeout));
                 await aborted.CancelAsync();
                 await WriteTimeoutResponseAsync(context, originalBody);
                 await WaitForAbandonedHandlerAsync(handler);

@@ -1,5 +1,6 @@
 using Graceful.AspNetCore.Connections;
 using Graceful.AspNetCore.Draining;
+using Graceful.AspNetCore.PreStop;
 using Graceful.AspNetCore.Requests;
 
 namespace Graceful.AspNetCore.Reporting;
@@ -16,6 +17,7 @@ internal sealed class ShutdownRecorder(ShutdownTokens tokens, TimeProvider time)
     private DateTimeOffset _startedAtUtc;
     private long _lastPhaseEnd;
     private volatile bool _recording;
+    private PreStopEnd? _preStop;
 
     public bool IsRecording => _recording;
 
@@ -42,6 +44,13 @@ internal sealed class ShutdownRecorder(ShutdownTokens tokens, TimeProvider time)
         {
             _requests.Add(request);
         }
+    }
+
+    /// <summary>Records the pre-stop's end: its phase and what ended it.</summary>
+    public void PreStopEnded(PreStopEnd end)
+    {
+        PhaseEnded("pre-stop-delay");
+        Volatile.Write(ref _preStop, end);
     }
 
     /// <summary>Records a phase that ended now.</summary>
@@ -75,6 +84,9 @@ internal sealed class ShutdownRecorder(ShutdownTokens tokens, TimeProvider time)
                 time.GetElapsedTime(trigger.Timestamp).TotalSeconds,
                 [.. _phases],
                 new ConnectionCounts(start.Total, start.Busy, start.IdleClosed, start.KeptForNextRequest),
+                _preStop is { } preStop
+                    ? new PreStopSummary(preStop.EndedBy, preStop.Elapsed.TotalSeconds, preStop.Traffic.Requests, preStop.Traffic.Connections, preStop.Traffic.Addresses)
+                    : null,
                 ClosedWithoutRequest,
                 requests,
                 new RequestTotals(

@@ -10,6 +10,7 @@ internal sealed record ShutdownReport(
     double TotalSeconds,
     IReadOnlyList<PhaseTiming> Phases,
     ConnectionCounts ConnectionsAtDrainStart,
+    PreStopSummary? PreStop,
     int ConnectionsClosedWithoutRequest,
     IReadOnlyList<ReportedRequest> Requests,
     RequestTotals Totals)
@@ -22,6 +23,13 @@ internal sealed record ShutdownReport(
 
 /// <summary>One phase of the shutdown and how long it took.</summary>
 internal sealed record PhaseTiming(string Name, double Seconds);
+
+/// <summary>
+/// How the pre-stop ended (<c>delay</c>, <c>quiet</c>, <c>maximum</c>, <c>signal</c>, <c>deadline</c> or
+/// <c>host-timeout</c>), after how long, and the requests (other than health probes and ignored paths) that arrived
+/// during it, with the connections they came on and the addresses they came from.
+/// </summary>
+internal sealed record PreStopSummary(string EndedBy, double Seconds, int Requests, int Connections, IReadOnlyList<string> Addresses);
 
 /// <summary>The connections open when the drain started, by how the drain handled them.</summary>
 internal sealed record ConnectionCounts(int Total, int Busy, int IdleClosed, int KeptForNextRequest);

@@ -2,6 +2,7 @@ using Graceful.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Graceful.AspNetCore.Draining;
 using Graceful.AspNetCore.Metrics;
+using Graceful.AspNetCore.PreStop;
 using Graceful.AspNetCore.Reporting;
 using Microsoft.AspNetCore.Http;
 
@@ -11,8 +12,13 @@ namespace Graceful.AspNetCore.Requests;
 internal static class RequestTrackingMiddleware
 {
     public static RequestDelegate Create(RequestDelegate next, ConnectionTracker tracker, ShutdownTokens tokens, ShutdownRecorder recorder,
-        GracefulMetrics metrics, TimeSpan? rejectDuringDrainRetryAfter, TimeProvider time) => context =>
+        GracefulMetrics metrics, TrafficWatch traffic, TimeSpan? rejectDuringDrainRetryAfter, TimeProvider time) => context =>
     {
+        if (traffic.IsWatching)
+        {
+            traffic.OnRequest(context);
+        }
+
         if (rejectDuringDrainRetryAfter is { } retryAfter && tokens.Draining.IsCancellationRequested)
         {
             return RejectAsync(context, retryAfter);
@@ -62,7 +68,7 @@ internal static class RequestTrackingMiddleware
             recorder.Add(request);
         }
 
-        if (isHttp2 && tracker.IsClosing)
+        if (isHttp2 && tracker.ClosesAfterResponses)
         {
             // An HTTP/2 connection the drain could not tell from HTTP/1.1 (no request yet): GOAWAY now. HTTP/1.1
             // requests arriving during the drain get Connection: close from OnResponseStarting.

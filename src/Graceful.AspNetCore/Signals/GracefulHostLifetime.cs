@@ -38,6 +38,7 @@ internal sealed partial class GracefulHostLifetime : IHostLifetime, ISignalRecei
     private readonly IOptions<ConsoleLifetimeOptions> _consoleOptions;
     private readonly IOptions<GracefulOptions> _options;
     private readonly IOptions<HostOptions> _hostOptions;
+    private readonly HostShutdownTimeoutSetup _hostShutdownTimeout;
     private readonly IEnumerable<ShutdownHook> _hooks;
     private readonly LogRehearsal _logRehearsal;
     private readonly TimeProvider _time;
@@ -64,6 +65,7 @@ internal sealed partial class GracefulHostLifetime : IHostLifetime, ISignalRecei
         IOptions<ConsoleLifetimeOptions> consoleOptions,
         IOptions<GracefulOptions> options,
         IOptions<HostOptions> hostOptions,
+        HostShutdownTimeoutSetup hostShutdownTimeout,
         IEnumerable<ShutdownHook> hooks,
         LogRehearsal logRehearsal,
         TimeProvider time,
@@ -71,8 +73,8 @@ internal sealed partial class GracefulHostLifetime : IHostLifetime, ISignalRecei
     {
         (_coordinator, _recorder, _reportWriter, _systemd, _inherited, _pidFile, _startup) =
             (coordinator, recorder, reportWriter, systemd, inherited, pidFile, startup);
-        (_applicationLifetime, _environment, _consoleOptions, _options, _hostOptions, _hooks, _logRehearsal, _time) =
-            (applicationLifetime, environment, consoleOptions, options, hostOptions, hooks, logRehearsal, time);
+        (_applicationLifetime, _environment, _consoleOptions, _options, _hostOptions, _hostShutdownTimeout, _hooks, _logRehearsal, _time) =
+            (applicationLifetime, environment, consoleOptions, options, hostOptions, hostShutdownTimeout, hooks, logRehearsal, time);
         _lifetimeLogger = FaultTolerantLogger.Wrap(loggers.CreateLogger("Microsoft.Hosting.Lifetime"));
         _logger = FaultTolerantLogger.Wrap(loggers.CreateLogger<GracefulHostLifetime>());
         _repeats = new RepeatedSignals(time);
@@ -92,7 +94,8 @@ internal sealed partial class GracefulHostLifetime : IHostLifetime, ISignalRecei
             ProcessSignals.Keep([upgradeSignal]);
         }
 
-        LogBudget(StopBudget.Of(_options.Value, _hooks, _hostOptions.Value.ShutdownTimeout));
+        var (shutdownTimeout, setByApp) = _hostShutdownTimeout.Read(_hostOptions);
+        LogBudget(StopBudget.Of(_options.Value, _hooks, shutdownTimeout, setByApp));
         _applicationLifetime.ApplicationStarted.Register(OnStarted);
         return Task.CompletedTask;
     }
@@ -130,7 +133,12 @@ internal sealed partial class GracefulHostLifetime : IHostLifetime, ISignalRecei
 
     private void LogBudget(StopBudget budget)
     {
-        if (budget.IsBounded)
+        if (budget is { CutsDrain: true, AppShutdownTimeout: { } appTimeout })
+        {
+            LogBudgetCutsDrain(_logger, new LoggedDuration(budget.Total), new LoggedDuration(appTimeout), new LoggedDuration(budget.PreStopDelay),
+                new LoggedDuration(budget.Drain), new LoggedDuration(budget.Hooks));
+        }
+        else if (budget.IsBounded)
         {
             var (total, preStop, drain, hookTime, hosted) = (new LoggedDuration(budget.Total), new LoggedDuration(budget.PreStopDelay),
                 new LoggedDuration(budget.Drain), new LoggedDuration(budget.Hooks), new LoggedDuration(budget.HostedServices));
@@ -298,6 +306,11 @@ internal sealed partial class GracefulHostLifetime : IHostLifetime, ISignalRecei
         Message = "Stop budget: at most {Total} from signal to exit (pre-stop delay {PreStopDelay}, drain {Drain}, hooks {Hooks}, hosted services {HostedServices}); the platform's grace period should be longer")]
     private static partial void LogBoundedBudget(ILogger logger, LoggedDuration total, LoggedDuration preStopDelay, LoggedDuration drain,
         LoggedDuration hooks, LoggedDuration hostedServices);
+
+    [LoggerMessage(EventId = 43, EventName = "StopBudgetCutsDrain", Level = LogLevel.Warning,
+        Message = "Stop budget: at most {Total} from signal to exit: the app's HostOptions.ShutdownTimeout of {ShutdownTimeout} (counted after the pre-stop delay of {PreStopDelay}) is shorter than the drain ({Drain}) and hooks ({Hooks}) it must hold, so a request still running when it fires is aborted. Leave ShutdownTimeout unset to let Graceful size it")]
+    private static partial void LogBudgetCutsDrain(ILogger logger, LoggedDuration total, LoggedDuration shutdownTimeout, LoggedDuration preStopDelay,
+        LoggedDuration drain, LoggedDuration hooks);
 
     [LoggerMessage(EventId = 42, EventName = "StopBudgetUnbounded", Level = LogLevel.Information,
         Message = "Stop budget: unbounded (Graceful:DrainTimeout is infinite): the drain waits for every request, and only the platform's SIGKILL limits a stop")]

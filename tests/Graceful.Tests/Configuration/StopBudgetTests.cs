@@ -19,13 +19,56 @@ public class StopBudgetTests
                 o.DrainTimeout = TimeSpan.FromSeconds(25);
                 o.HookTimeout = TimeSpan.FromSeconds(2);
             },
-            b =>
+            b => b.Services.AddShutdownHook("a", _ => Task.CompletedTask).AddShutdownHook("b", _ => Task.CompletedTask, TimeSpan.FromSeconds(1)));
+
+        // Hosted services keep the host's default 30 s after Graceful's phases.
+        Assert.True(app.Logs.Contains("Stop budget: at most 1m03s from signal to exit (pre-stop delay 5.00s, drain 25.00s, hooks 3.00s, hosted services 30.00s)"),
+            string.Join('\n', app.Logs.Entries.Select(e => e.Message)));
+    }
+
+    [Fact]
+    public async Task AnAdaptivePreStop_CountsAtItsMaximum()
+    {
+        await using var app = await TestApp.StartAsync(
+            a => a.MapGet("/", () => "x"),
+            o =>
             {
-                b.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(4));
-                b.Services.AddShutdownHook("a", _ => Task.CompletedTask).AddShutdownHook("b", _ => Task.CompletedTask, TimeSpan.FromSeconds(1));
+                o.PreStopDelay = TimeSpan.FromSeconds(1);
+                o.PreStopQuietPeriod = TimeSpan.FromMilliseconds(500);
+                o.PreStopMaxDelay = TimeSpan.FromSeconds(8);
+                o.DrainTimeout = TimeSpan.FromSeconds(10);
             });
 
-        Assert.True(app.Logs.Contains("Stop budget: at most 37.00s from signal to exit (pre-stop delay 5.00s, drain 25.00s, hooks 3.00s, hosted services 4.00s)"),
+        Assert.True(app.Logs.Contains("Stop budget: at most 48.00s from signal to exit (pre-stop delay 8.00s, drain 10.00s, hooks 0ms, hosted services 30.00s)"),
+            string.Join('\n', app.Logs.Entries.Select(e => e.Message)));
+    }
+
+    [Fact]
+    public async Task AppsOwnShutdownTimeout_LongEnough_LeavesHostedServicesWhatRemains()
+    {
+        await using var app = await TestApp.StartAsync(
+            a => a.MapGet("/", () => "x"),
+            o =>
+            {
+                o.PreStopDelay = TimeSpan.FromSeconds(5);
+                o.DrainTimeout = TimeSpan.FromSeconds(25);
+                o.HookTimeout = TimeSpan.FromSeconds(2);
+            },
+            b => b.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(40)));
+
+        Assert.True(app.Logs.Contains("Stop budget: at most 45.00s from signal to exit (pre-stop delay 5.00s, drain 25.00s, hooks 0ms, hosted services 15.00s)"),
+            string.Join('\n', app.Logs.Entries.Select(e => e.Message)));
+    }
+
+    [Fact]
+    public async Task AppsOwnShutdownTimeout_TooShort_IsHonoured_AndTheBudgetSaysItCutsTheDrain()
+    {
+        await using var app = await TestApp.StartAsync(
+            a => a.MapGet("/", () => "x"),
+            o => o.DrainTimeout = TimeSpan.FromSeconds(25),
+            b => b.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(4)));
+
+        Assert.True(app.Logs.Contains("Stop budget: at most 4.00s from signal to exit: the app's HostOptions.ShutdownTimeout of 4.00s (counted after the pre-stop delay of 0ms) is shorter than the drain (25.00s) and hooks (0ms)"),
             string.Join('\n', app.Logs.Entries.Select(e => e.Message)));
     }
 

@@ -8,11 +8,12 @@ namespace Graceful.Tests.Drill;
 /// </summary>
 internal sealed class GracefulDrill : IDisposable
 {
-    private GracefulDrill(string folder, int exitCode, string output)
+    private GracefulDrill(string folder, int exitCode, string output, IReadOnlyList<string> errorLines)
     {
         Folder = folder;
         ExitCode = exitCode;
         Output = output;
+        ErrorLines = errorLines;
         Json = File.Exists(JsonPath) ? JsonDocument.Parse(File.ReadAllText(JsonPath)) : null;
     }
 
@@ -20,7 +21,11 @@ internal sealed class GracefulDrill : IDisposable
 
     public int ExitCode { get; }
 
+    /// <summary>Standard output and standard error, in order.</summary>
     public string Output { get; }
+
+    /// <summary>Standard error alone.</summary>
+    public IReadOnlyList<string> ErrorLines { get; }
 
     public JsonDocument? Json { get; }
 
@@ -41,15 +46,21 @@ internal sealed class GracefulDrill : IDisposable
     public static string TestServerDll => RepoPaths.ProgramDll("tests/DrillTestServer");
 
     /// <summary>Runs <c>graceful-drill</c> with <paramref name="args"/> (plus an output folder) and waits for it to exit.</summary>
-    public static async Task<GracefulDrill> RunAsync(params string[] args)
+    public static Task<GracefulDrill> RunAsync(params string[] args) => RunAsync(args, withOutputFolder: true);
+
+    /// <summary>As <see cref="RunAsync(string[])"/>; without <paramref name="withOutputFolder"/> the arguments choose <c>--out</c> themselves.</summary>
+    public static async Task<GracefulDrill> RunAsync(string[] args, bool withOutputFolder)
     {
         var folder = Directory.CreateTempSubdirectory("graceful-drill-").FullName;
-        await using var drill = await ServiceProcess.StartAsync(DrillDll, ["--out", folder, .. args], waitForListening: false);
+        await using var drill = await ServiceProcess.StartAsync(DrillDll, withOutputFolder ? ["--out", folder, .. args] : args, waitForListening: false);
         var exitCode = await drill.WaitForExitAsync(TimeSpan.FromSeconds(120));
-        return new GracefulDrill(folder, exitCode, drill.Output);
+        return new GracefulDrill(folder, exitCode, drill.Output, drill.ErrorLines);
     }
 
     public long Count(string outcome) => Summary.GetProperty(outcome).GetInt64();
+
+    /// <summary>A count of <c>summary.statuses</c>: answered, expected, declined, unexpected.</summary>
+    public long Statuses(string count) => Summary.GetProperty("statuses").GetProperty(count).GetInt64();
 
     public void Dispose()
     {

@@ -13,8 +13,11 @@ public class KeepAliveRaceTests
     public async Task BusyKeepAliveClients_RacingASigterm_LoseNoRequest()
     {
         await using var service = await SlowService.StartAsync();
-        var load = KeepAliveLoad.RunAsync(service.BaseAddress, clients: 32, "/ping", TimeSpan.FromSeconds(10));
-        await Task.Delay(500);
+        var counters = new LoadCounters();
+        var load = KeepAliveLoad.RunAsync(service.BaseAddress, clients: 32, "/ping", TimeSpan.FromSeconds(60), counters: counters);
+        // Every client busy, however slowly this machine starts them: a fixed wait once signalled while the first
+        // requests were still in flight, and the race was never run.
+        await counters.WhenOkAtLeastAsync(32 * 5).WaitAsync(TimeSpan.FromSeconds(30));
 
         service.Signal(Signals.SIGTERM);
         var result = await load;

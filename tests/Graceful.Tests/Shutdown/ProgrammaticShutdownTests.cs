@@ -84,27 +84,4 @@ public class ProgrammaticShutdownTests
 
         Assert.Same(await first, await second);
     }
-
-    [Fact]
-    public async Task UnboundedDrain_IsNotCutByTheHostShutdownTimeout()
-    {
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var app = await TestApp.StartAsync(
-            a => a.MapGet("/slow", async (HttpContext context) =>
-            {
-                started.TrySetResult();
-                await Task.Delay(TimeSpan.FromSeconds(2.5), context.RequestAborted);
-                return "finished";
-            }),
-            configureBuilder: b => b.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(1)));
-        using var client = app.CreateClient();
-        var slow = client.GetAsync("/slow");
-        await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
-
-        await app.App.StopAsync();
-
-        using var response = await slow;
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("finished", await response.Content.ReadAsStringAsync());
-    }
 }

@@ -13,8 +13,9 @@ public sealed class InPlaceUpgradeTests
         using var chain = new UpgradedProcesses();
         await using var first = await SlowService.StartAsync("--pid-file", chain.PidFile);
         // Busy raw-socket keep-alive clients for the whole test: each reconnects after a Connection: close and goes on.
-        var load = KeepAliveLoad.RunAsync(first.BaseAddress, clients: 16, "/ping", TimeSpan.FromSeconds(8), stopWhenRefused: false);
-        await Task.Delay(300);
+        var counters = new LoadCounters();
+        var load = KeepAliveLoad.RunAsync(first.BaseAddress, clients: 16, "/ping", TimeSpan.FromSeconds(8), stopWhenRefused: false, counters: counters);
+        await counters.WhenOkAtLeastAsync(16 * 5).WaitAsync(Generous);
 
         var upgrades = new List<(int Old, int New)>();
         for (var i = 0; i < 3; i++)

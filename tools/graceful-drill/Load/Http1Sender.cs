@@ -48,14 +48,15 @@ public sealed class Http1Sender(Uri baseAddress, bool keepAlive) : IRequestSende
                 Close();
             }
 
-            return new SendResult(response.StatusCode is >= 200 and <= 299 ? Outcome.Ok : Outcome.NonSuccess, response.StatusCode);
+            return new SendResult(response.StatusCode is >= 200 and <= 299 ? Outcome.Ok : Outcome.NonSuccess, response.StatusCode,
+                RetryAfter: response.Headers.GetValueOrDefault("Retry-After"));
         }
         catch (OperationCanceledException)
         {
             Close();
             return new SendResult(Outcome.TimedOut, Error: "no response within the timeout");
         }
-        catch (Exception e) when (e is SocketException or EndOfStreamException or IOException or FormatException or IndexOutOfRangeException)
+        catch (Exception e) when (e is SocketException or EndOfStreamException or IOException or FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException)
         {
             Close();
             return new SendResult(Outcome.Lost, Error: e is SocketException s ? s.SocketErrorCode.ToString() : e.GetType().Name);

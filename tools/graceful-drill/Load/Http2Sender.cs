@@ -33,7 +33,7 @@ public sealed class Http2Sender(Uri baseAddress, HttpClient? shared) : IRequestS
             };
             using var response = await client.SendAsync(message, HttpCompletionOption.ResponseContentRead, timeout);
             var status = (int)response.StatusCode;
-            return new SendResult(status is >= 200 and <= 299 ? Outcome.Ok : Outcome.NonSuccess, status);
+            return new SendResult(status is >= 200 and <= 299 ? Outcome.Ok : Outcome.NonSuccess, status, RetryAfter: response.Headers.RetryAfter?.ToString());
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {

@@ -97,7 +97,7 @@ public sealed class LoadRunner(LoadProfile profile, Uri address, DrillRecorder r
         var start = recorder.Clock.Now;
         using var timeout = new CancellationTokenSource(profile.RequestTimeout);
         var result = await sender.SendAsync(request, timeout.Token);
-        recorder.Add(new RequestRecord(id, worker, request.Method, request.Path, scheduled, start, recorder.Clock.Now, result.Outcome, result.Status, result.Error));
+        recorder.Add(new RequestRecord(id, worker, request.Method, request.Path, scheduled, start, recorder.Clock.Now, result.Outcome, result.Status, result.Error, result.RetryAfter));
         return result.Outcome;
     }
 }

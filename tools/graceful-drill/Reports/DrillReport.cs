@@ -3,7 +3,10 @@ using Graceful.Drill.Recording;
 
 namespace Graceful.Drill.Reports;
 
-/// <summary>Everything a drill found, as the JSON file holds it and the other reports show it.</summary>
+/// <summary>
+/// Everything a drill found, as the JSON file holds it and the other reports show it. <see cref="Warnings"/> are what
+/// makes the run weaker evidence without failing it (a load short of its rate).
+/// </summary>
 public sealed record DrillReport(
     string Title,
     string Scenario,
@@ -12,6 +15,7 @@ public sealed record DrillReport(
     DrillSummary Summary,
     long Unsent,
     Verdict Verdict,
+    IReadOnlyList<string> Warnings,
     IReadOnlyList<ProcessExit> Exits,
     IReadOnlyList<Marker> Markers,
     IReadOnlyList<RequestRecord> Requests);

@@ -27,6 +27,7 @@ public static class HtmlReport
             th { background: #f4f4f4; } .text { text-align: left; }
             .verdict { font-size: 1.3em; font-weight: bold; padding: 8px 12px; display: inline-block; color: white; }
             .pass { background: #2CA02C; } .fail { background: #D62728; }
+            .warning { background: #FFF3CD; border: 1px solid #E0B000; padding: 6px 10px; }
             img { max-width: 100%; border: 1px solid #ddd; }
             .swatch { display: inline-block; width: 12px; height: 12px; margin-right: 6px; vertical-align: middle; }
             </style></head><body>
@@ -40,14 +41,24 @@ public static class HtmlReport
             Add($"<p>{reason}</p>\n");
         }
 
+        foreach (var warning in report.Warnings)
+        {
+            Add($"<p class=\"warning\">Warning: {warning}</p>\n");
+        }
+
         Add($"<h2>Requests</h2>\n<table><tr><th>requests</th>");
         foreach (var outcome in Enum.GetValues<Outcome>())
         {
             Add($"<th><span class=\"swatch\" style=\"background:{OutcomeColors.Hex(outcome)}\"></span>{OutcomeColors.Label(outcome)}</th>");
         }
 
-        Add($"<th>not sent</th><th>p50 ms</th><th>p99 ms</th><th>max ms</th></tr>\n<tr><td>{s.Requests}</td><td>{s.Ok}</td><td>{s.NonSuccess}</td><td>{s.Lost}</td><td>{s.Refused}</td><td>{s.TimedOut}</td>");
-        Add($"<td>{report.Unsent}</td><td>{Ms(s.LatencyP50Ms)}</td><td>{Ms(s.LatencyP99Ms)}</td><td>{Ms(s.LatencyMaxMs)}</td></tr></table>\n");
+        Add($"<th>not sent</th><th>requests/s</th></tr>\n<tr><td>{s.Requests}</td><td>{s.Ok}</td><td>{s.NonSuccess}</td><td>{s.Lost}</td><td>{s.Refused}</td><td>{s.TimedOut}</td>");
+        Add($"<td>{report.Unsent}</td><td>{ConsoleReport.Rate(s, report.Load.Rate)}</td></tr></table>\n<p>{ConsoleReport.Statuses(s.Statuses)}</p>\n");
+
+        Add($"<h2>Latency of answered requests (ms)</h2>\n<table><tr><th class=\"text\">measured from</th><th>p50</th><th>p99</th><th>max</th></tr>\n");
+        Add($"<tr><td class=\"text\">sent: when the request was written, the service's time</td><td>{Ms(s.LatencyFromSent.P50Ms)}</td><td>{Ms(s.LatencyFromSent.P99Ms)}</td><td>{Ms(s.LatencyFromSent.MaxMs)}</td></tr>\n");
+        Add($"<tr><td class=\"text\">scheduled: when the pace wanted it sent, any wait for a free connection included</td><td>{Ms(s.LatencyFromScheduled.P50Ms)}</td><td>{Ms(s.LatencyFromScheduled.P99Ms)}</td><td>{Ms(s.LatencyFromScheduled.MaxMs)}</td></tr></table>\n");
+        Add($"<p>With a paced load, latency from schedule is the honest figure: a request that waited for a connection waited for the service all the same (coordinated omission). Unpaced, each request is due when its connection is free, and the two are the same.</p>\n");
 
         Add($"<h2>Timeline</h2>\n<img alt=\"timeline: requests per 10 ms by outcome, with markers\" src=\"data:image/png;base64,{Convert.ToBase64String(timelinePng)}\">\n");
 
@@ -66,7 +77,8 @@ public static class HtmlReport
         Add($"""
             </table>
             <p>Lost: sent on an open connection and answered by EOF or a reset. Refused: the connection was refused before
-            anything was sent. Every request is in <code>drill.json</code> beside this page.</p>
+            anything was sent. Declined: answered 503 with Retry-After after a signal, a draining service turning the
+            request away unrun. Every request is in <code>drill.json</code> beside this page.</p>
             </body></html>
 
             """);

@@ -13,7 +13,7 @@ public interface IScenario : IAsyncDisposable
     string Description { get; }
 
     /// <summary>Starts or attaches to the service; returns the address the load goes to.</summary>
-    Task<Uri> PrepareAsync();
+    Task<Uri> PrepareAsync(CancellationToken cancellationToken);
 
     Task RunAsync(DrillRecorder recorder, CancellationToken cancellationToken);
 

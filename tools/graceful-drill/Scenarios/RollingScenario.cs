@@ -18,8 +18,9 @@ public sealed class RollingScenario(IReadOnlyList<string> command, int instances
         $"rolling restart of {instances} instances behind HAProxy: {restarts} restarts from {Durations.Format(at)}, HAProxy told {Durations.Format(lag)} after each SIGTERM, " +
         $"{Durations.Format(pause)} between restarts; {string.Join(' ', command)}";
 
-    public async Task<Uri> PrepareAsync()
+    public async Task<Uri> PrepareAsync(CancellationToken cancellationToken)
     {
+        // Not cancelled midway: the instances and HAProxy it starts are only disposed of once it returns.
         if (command.Count == 0)
         {
             throw new DrillException("A rolling restart starts its own instances: give the service's command after --.");

@@ -16,9 +16,9 @@ public sealed class SignalScenario(TargetSpec spec, IReadOnlyList<TimedSignal> s
 
     public string Description => $"{string.Join(", then ", signals)} to {spec.Describe()}";
 
-    public async Task<Uri> PrepareAsync()
+    public async Task<Uri> PrepareAsync(CancellationToken cancellationToken)
     {
-        _target = await spec.OpenAsync();
+        _target = await spec.OpenAsync(cancellationToken);
         return _target.BaseAddress;
     }
 

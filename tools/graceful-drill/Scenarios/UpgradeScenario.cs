@@ -21,9 +21,9 @@ public sealed class UpgradeScenario(TargetSpec spec, string pidFile, int count, 
     public string Description =>
         $"{count} in-place upgrades (SIGHUP, pid file {pidFile}) from {Durations.Format(at)}, every {Durations.Format(every)}, of {spec.Describe()}";
 
-    public async Task<Uri> PrepareAsync()
+    public async Task<Uri> PrepareAsync(CancellationToken cancellationToken)
     {
-        _target = await spec.OpenAsync();
+        _target = await spec.OpenAsync(cancellationToken);
         _current = PidFiles.Read(pidFile) ?? _target.Pid;
         return _target.BaseAddress;
     }

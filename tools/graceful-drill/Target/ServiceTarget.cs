@@ -1,4 +1,6 @@
+using System.ComponentModel;
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Graceful.Harness;
@@ -33,15 +35,28 @@ public sealed class ServiceTarget : IAsyncDisposable
 
     /// <summary>
     /// Starts <paramref name="command"/> and waits until <paramref name="readyPath"/> answers at <paramref name="url"/>
-    /// (any complete response), or, without a URL, until the service logs Kestrel's <c>Now listening on:</c> line.
+    /// (any complete response), or, without a URL, until the service logs Kestrel's <c>Now listening on:</c> line and
+    /// then answers there; each wait is bounded by <paramref name="timeout"/>. A command that cannot start, a service
+    /// that exits first, or one not ready in time is a <see cref="DrillException"/> with the service's output as detail.
     /// </summary>
-    public static async Task<ServiceTarget> StartAsync(IReadOnlyList<string> command, Uri? url, string readyPath, TimeSpan timeout)
+    public static async Task<ServiceTarget> StartAsync(IReadOnlyList<string> command, Uri? url, string readyPath, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var process = await ServiceProcess.StartAsync(command[0], command.Skip(1), waitForListening: url is null);
+        // A --url that does not resolve is known before anything is started.
+        var given = url is null ? null : ToLoopbackAddress(url);
+        ServiceProcess process;
         try
         {
-            var address = ToLoopbackAddress(url ?? process.BaseAddress);
-            await WaitUntilAnsweringAsync(address, readyPath, timeout, () => process.Output, () => process.ExitedAt != 0);
+            process = await ServiceProcess.StartAsync(command[0], command.Skip(1), waitForListening: false);
+        }
+        catch (Win32Exception e)
+        {
+            throw new DrillException($"Cannot start the service '{command[0]}': {new Win32Exception(e.NativeErrorCode).Message}.");
+        }
+
+        try
+        {
+            var address = given ?? ToLoopbackAddress(await WaitForListeningAsync(process, timeout, cancellationToken));
+            await WaitUntilAnsweringAsync(address, readyPath, timeout, process, cancellationToken);
             return new ServiceTarget(process.Pid, address, process);
         }
         catch
@@ -52,7 +67,7 @@ public sealed class ServiceTarget : IAsyncDisposable
     }
 
     /// <summary>Attaches to a running service: checks the pid exists and waits until <paramref name="readyPath"/> answers.</summary>
-    public static async Task<ServiceTarget> AttachAsync(int pid, Uri url, string readyPath, TimeSpan timeout)
+    public static async Task<ServiceTarget> AttachAsync(int pid, Uri url, string readyPath, TimeSpan timeout, CancellationToken cancellationToken)
     {
         try
         {
@@ -64,7 +79,7 @@ public sealed class ServiceTarget : IAsyncDisposable
         }
 
         var address = ToLoopbackAddress(url);
-        await WaitUntilAnsweringAsync(address, readyPath, timeout, () => "", () => false);
+        await WaitUntilAnsweringAsync(address, readyPath, timeout, null, cancellationToken);
         return new ServiceTarget(pid, address, null);
     }
 
@@ -90,22 +105,55 @@ public sealed class ServiceTarget : IAsyncDisposable
         }
         else if (!IPAddress.TryParse(host, out address!))
         {
-            address = Dns.GetHostAddresses(host).FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork)
-                ?? throw new DrillException($"{host} has no IPv4 address.");
+            try
+            {
+                address = Dns.GetHostAddresses(host).FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork)
+                    ?? throw new DrillException($"{url}: {host} has no IPv4 address.");
+            }
+            catch (SocketException e)
+            {
+                throw new DrillException($"{url}: cannot resolve {host} ({e.Message}).");
+            }
+        }
+        else if (address.AddressFamily != AddressFamily.InterNetwork)
+        {
+            throw new DrillException($"{url}: the drill's load speaks IPv4; give an IPv4 address such as 127.0.0.1.");
         }
 
         return new UriBuilder(url) { Host = address.ToString() }.Uri;
     }
 
-    private static async Task WaitUntilAnsweringAsync(Uri address, string path, TimeSpan timeout, Func<string> output, Func<bool> exited)
+    /// <summary>The address of the service's first <c>Now listening on:</c> line; fails as soon as it exits without one.</summary>
+    private static async Task<Uri> WaitForListeningAsync(ServiceProcess process, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var line = process.WaitForLineAsync(l => ServiceProcess.ListeningAddress(l) is not null, timeout);
+        try
+        {
+            if (await Task.WhenAny(line, process.Exited).WaitAsync(cancellationToken) == line)
+            {
+                return ServiceProcess.ListeningAddress(await line)!;
+            }
+        }
+        catch (TimeoutException)
+        {
+            throw new DrillException(string.Create(CultureInfo.InvariantCulture,
+                $"The service did not say where it listens ('Now listening on: http://...') within {timeout.TotalSeconds:0.#} s (--startup-timeout); give --url if it logs otherwise."),
+                OutputOf(process));
+        }
+
+        throw new DrillException($"The service exited{await ExitCodeText(process)} before it said where it listens ('Now listening on: http://...').", OutputOf(process));
+    }
+
+    private static async Task WaitUntilAnsweringAsync(Uri address, string path, TimeSpan timeout, ServiceProcess? process, CancellationToken cancellationToken)
     {
         var deadline = Stopwatch.StartNew();
         string last = "no attempt";
         while (deadline.Elapsed < timeout)
         {
-            if (exited())
+            cancellationToken.ThrowIfCancellationRequested();
+            if (process is { ExitedAt: not 0 })
             {
-                throw new DrillException($"The service exited before it answered GET {path}. Its output:\n{output()}");
+                throw new DrillException($"The service exited{await ExitCodeText(process)} before it answered GET {path} at {address}.", OutputOf(process));
             }
 
             try
@@ -116,14 +164,42 @@ public sealed class ServiceTarget : IAsyncDisposable
                 await connection.ReadResponseAsync(attempt.Token);
                 return;
             }
-            catch (Exception e) when (e is SocketException or IOException or OperationCanceledException or FormatException)
+            catch (Exception e) when (e is FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException)
+            {
+                // Something answered, and not in HTTP/1.1: waiting longer will not change that.
+                throw new DrillException($"{new Uri(address, path)} answered, but not with an HTTP/1.1 response: is it the service's HTTP port (--url)?", process is null ? null : OutputOf(process));
+            }
+            catch (Exception e) when (e is SocketException or IOException or OperationCanceledException)
             {
                 last = e.Message;
             }
 
-            await Task.Delay(50);
+            await Task.Delay(50, cancellationToken);
         }
 
-        throw new DrillException($"{new Uri(address, path)} did not answer within {timeout.TotalSeconds:0.#} s (last: {last}). Output:\n{output()}");
+        throw new DrillException(string.Create(CultureInfo.InvariantCulture,
+            $"{new Uri(address, path)} did not answer within {timeout.TotalSeconds:0.#} s (--startup-timeout; last attempt: {last})"),
+            process is null ? null : OutputOf(process));
+    }
+
+    private static async Task<string> ExitCodeText(ServiceProcess process)
+    {
+        try
+        {
+            var code = await process.WaitForExitAsync(TimeSpan.FromSeconds(5)).WaitAsync(TimeSpan.FromSeconds(5));
+            return string.Create(CultureInfo.InvariantCulture, $" with code {code}");
+        }
+        catch (TimeoutException)
+        {
+            return "";
+        }
+    }
+
+    /// <summary>The service's last lines of output, for the console: why it did not start is usually there.</summary>
+    private static string OutputOf(ServiceProcess process)
+    {
+        var lines = process.Lines;
+        return lines.Count == 0 ? "The service printed nothing."
+            : $"The service's output{(lines.Count > 20 ? " (last 20 lines)" : "")}:\n  " + string.Join("\n  ", lines.TakeLast(20));
     }
 }

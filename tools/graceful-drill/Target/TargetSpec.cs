@@ -12,17 +12,17 @@ public sealed record TargetSpec(IReadOnlyList<string> Command, Uri? Url, int? Pi
 
     public string Describe() => Pid is { } pid ? $"pid {pid} at {Url}" : string.Join(' ', Command);
 
-    public Task<ServiceTarget> OpenAsync()
+    public Task<ServiceTarget> OpenAsync(CancellationToken cancellationToken)
     {
         if (Pid is { } pid)
         {
             return Command.Count > 0 ? throw new DrillException("Give either a command to start or --pid to attach to, not both.")
                 : Url is null ? throw new DrillException("--pid needs --url: where the running service listens.")
-                : ServiceTarget.AttachAsync(pid, Url, ReadyPath, StartupTimeout);
+                : ServiceTarget.AttachAsync(pid, Url, ReadyPath, StartupTimeout, cancellationToken);
         }
 
         return Command.Count == 0
             ? throw new DrillException("Nothing to drill: give the service's command after --, or --pid and --url.")
-            : ServiceTarget.StartAsync(Command, Url, ReadyPath, StartupTimeout);
+            : ServiceTarget.StartAsync(Command, Url, ReadyPath, StartupTimeout, cancellationToken);
     }
 }
