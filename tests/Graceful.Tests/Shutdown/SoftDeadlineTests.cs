@@ -8,6 +8,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace Graceful.Tests.Shutdown;
 
 /// <summary>The two-stage deadline: the soft one asks handlers to finish, the hard one aborts what is left.</summary>
+[Collection(ProcessExitCode.Name)]
 public class SoftDeadlineTests
 {
     // Only bounds a wait for an event that is due now; never decides an outcome.
