@@ -17,7 +17,13 @@ public class DrillClassificationTests
         Assert.True(drill.ExitCode == 0, drill.ToString());
         Assert.Equal(0, drill.Count("lost"));
         Assert.Equal(0, drill.Count("timedOut"));
-        Assert.True(drill.Count("ok") > 50, drill.ToString());
+        // How many requests are answered depends on the machine's speed (33 under heavy load), so no count is asserted:
+        // each request was answered, or refused on a new connection once the listener had closed after the signal.
+        var signalAt = drill.Markers.First(m => m.GetProperty("kind").GetString() == "Signal").GetProperty("at").GetDouble();
+        Assert.All(drill.Requests, r => Assert.True(
+            r.GetProperty("outcome").GetString() == "Ok" || (r.GetProperty("outcome").GetString() == "Refused" && r.GetProperty("end").GetDouble() >= signalAt),
+            r.ToString()));
+        Assert.True(drill.Count("ok") > 0, drill.ToString());
         Assert.Contains(drill.Requests, r => r.GetProperty("path").GetString() == "/slow" && r.GetProperty("outcome").GetString() == "Ok");
         Assert.Contains(drill.Requests, r => r.GetProperty("method").GetString() == "POST" && r.GetProperty("outcome").GetString() == "Ok");
         var exit = Assert.Single(drill.Exits);
