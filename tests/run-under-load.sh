@@ -4,7 +4,7 @@
 # Example (the classes issue 12 asked about):
 #   tests/run-under-load.sh 50 Graceful.Tests.Shutdown.SoftDeadlineTests Graceful.Tests.Drill.DrillClassificationTests \
 #     Graceful.Tests.Shutdown.ProgrammaticShutdownTests Graceful.Tests.Metrics.GracefulMetricsTests \
-#     Graceful.Tests.Reporting.ShutdownReportTests
+#     Graceful.Tests.Reporting.ShutdownReportTests Graceful.Tests.Shutdown.HostShutdownTimeoutTests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=$1
