@@ -341,12 +341,11 @@ internal sealed partial class ShutdownCoordinator(
     {
         var allClosed = connections.WhenAllClosedAsync();
         var drainTimeout = options.Value.DrainTimeout;
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_cut.Token);
-        if (drainTimeout != Timeout.InfiniteTimeSpan)
-        {
-            var budget = drainTimeout - time.GetElapsedTime(drainStart);
-            deadline.CancelAfter(budget > TimeSpan.Zero ? budget : TimeSpan.Zero);
-        }
+        var budget = drainTimeout == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan
+            : drainTimeout - time.GetElapsedTime(drainStart) is var left && left > TimeSpan.Zero ? left : TimeSpan.Zero;
+        // On the injected clock, as the soft deadline is: the two stages must keep their order on any clock.
+        using var expired = new CancellationTokenSource(budget, time);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_cut.Token, expired.Token);
 
         try
         {

@@ -3,11 +3,16 @@ using Graceful.AspNetCore;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Graceful.Tests.Reporting;
 
+[Collection(ProcessExitCode.Name)]
 public sealed class ShutdownReportTests : IDisposable
 {
+    // Only bounds a wait for an event that is due now; never decides an outcome.
+    private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
+
     private readonly string _folder = Directory.CreateTempSubdirectory("graceful-report-").FullName;
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
@@ -43,52 +48,69 @@ public sealed class ShutdownReportTests : IDisposable
     public async Task Report_ListsEveryRequestInFlightOrArriving_WithItsOutcome()
     {
         var path = Path.Combine(_folder, "report.json");
-        var started = new CountdownEvent(3);
+        // The deadlines run on a clock the test moves, so each request ends in the stage the test puts it in, however
+        // slowly the machine runs (on the real clock a stall could push /quick or /late past the hard deadline).
+        var clock = new FakeTimeProvider();
+        var soft = TimeSpan.FromMinutes(1);
+        var hard = TimeSpan.FromMinutes(5);
+        var quickStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var lateStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stuckStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var releaseQuick = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var app = await TestApp.StartAsync(
             a =>
             {
                 a.MapGet("/ping", () => "pong");
                 a.MapGet("/quick", async () =>
                 {
-                    started.Signal();
-                    await Task.Delay(100);
+                    quickStarted.TrySetResult();
+                    await releaseQuick.Task;
                     return "quick";
                 });
                 a.MapGet("/late", async (IShutdownTokens shutdown) =>
                 {
-                    started.Signal();
+                    lateStarted.TrySetResult();
                     await shutdown.SoftDeadline.WhenCanceledAsync();
-                    await Task.Delay(50);
                     return "late";
                 });
                 a.MapGet("/stuck", async (HttpContext context) =>
                 {
-                    started.Signal();
-                    await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted);
+                    stuckStarted.TrySetResult();
+                    await Task.Delay(Timeout.Infinite, context.RequestAborted);
                 });
             },
             o =>
             {
-                o.SoftDrainTimeout = TimeSpan.FromMilliseconds(400);
-                o.DrainTimeout = TimeSpan.FromSeconds(1.5);
+                o.SoftDrainTimeout = soft;
+                o.DrainTimeout = hard;
                 o.ReportPath = path;
-            });
+            },
+            b => b.Services.AddSingleton<TimeProvider>(clock));
         using var client = app.CreateClient();
         using var kept = await RawHttpConnection.ConnectAsync(app.BaseAddress);
         await kept.SendGetAsync("/ping");
         await kept.ReadResponseAsync();
-        var requests = new[] { client.GetAsync("/quick"), client.GetAsync("/late"), client.GetAsync("/stuck") };
-        Assert.True(started.Wait(TimeSpan.FromSeconds(10)));
+        var quick = client.GetAsync("/quick");
+        var late = client.GetAsync("/late");
+        var stuck = client.GetAsync("/stuck");
+        await Task.WhenAll(quickStarted.Task, lateStarted.Task, stuckStarted.Task).WaitAsync(HangGuard);
 
         try
         {
             var shutdown = app.Shutdown.ShutdownAsync();
-            await app.App.Services.GetRequiredService<IShutdownTokens>().Draining.WhenCanceledAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            await app.App.Services.GetRequiredService<IShutdownTokens>().Draining.WhenCanceledAsync().WaitAsync(HangGuard);
             // Arrives during the drain on the connection kept for its next request.
             await kept.SendGetAsync("/ping");
             Assert.True((await kept.ReadResponseAsync()).ConnectionClose);
-            await shutdown.WaitAsync(TimeSpan.FromSeconds(10));
-            await Task.WhenAll(requests.Select(r => r.ContinueWith(_ => { }, TaskScheduler.Default)));
+            releaseQuick.SetResult();
+            (await quick.WaitAsync(HangGuard)).Dispose();
+
+            clock.Advance(soft);
+            (await late.WaitAsync(HangGuard)).Dispose();
+
+            clock.Advance(hard - soft);
+            await shutdown.WaitAsync(HangGuard);
+            await stuck.ContinueWith(_ => { }, TaskScheduler.Default);
         }
         finally
         {

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 namespace Graceful.Tests.Shutdown;
 
 /// <summary>A <see cref="HostOptions.ShutdownTimeout"/> the app set itself is honoured: it bounds the drain.</summary>
+[Collection(ProcessExitCode.Name)]
 public class HostShutdownTimeoutTests
 {
     [Fact]

@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Graceful.Tests.Shutdown;
 
 /// <summary>IGracefulShutdown.ShutdownAsync, the equivalent of Go's Server.Shutdown(ctx).</summary>
+[Collection(ProcessExitCode.Name)]
 public class ProgrammaticShutdownTests
 {
     [Fact]

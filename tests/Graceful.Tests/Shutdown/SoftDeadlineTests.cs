@@ -1,30 +1,40 @@
-using System.Diagnostics;
 using System.Net;
 using Graceful.AspNetCore;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Graceful.Tests.Shutdown;
 
 /// <summary>The two-stage deadline: the soft one asks handlers to finish, the hard one aborts what is left.</summary>
+[Collection(ProcessExitCode.Name)]
 public class SoftDeadlineTests
 {
+    // Only bounds a wait for an event that is due now; never decides an outcome.
+    private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
+
     [Fact]
     public async Task SoftDeadline_FiresBeforeTheHardAbort_AndAHandlerObservingItAnswersProperly()
     {
+        // Both deadlines run on a clock only this test moves, so no CPU load can bring the soft one close to the hard
+        // one (on the real clock a stalled process fired both at once). Minutes, so a deadline that ignored the
+        // injected clock would not fire during the test at all.
+        var clock = new FakeTimeProvider();
+        var soft = TimeSpan.FromMinutes(1);
+        var hard = TimeSpan.FromMinutes(5);
         var cooperativeStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var stubbornStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        long softFiredAt = 0, stubbornAbortedAt = 0;
+        var stubbornAborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var app = await TestApp.StartAsync(
             a =>
             {
                 a.MapGet("/cooperative", async (IShutdownTokens shutdown) =>
                 {
-                    shutdown.SoftDeadline.Register(() => Interlocked.Exchange(ref softFiredAt, Stopwatch.GetTimestamp()));
                     cooperativeStarted.TrySetResult();
                     try
                     {
-                        await Task.Delay(TimeSpan.FromSeconds(30), shutdown.SoftDeadline);
+                        await Task.Delay(Timeout.Infinite, shutdown.SoftDeadline);
                         return "finished";
                     }
                     catch (OperationCanceledException)
@@ -34,33 +44,42 @@ public class SoftDeadlineTests
                 });
                 a.MapGet("/stubborn", async (HttpContext context) =>
                 {
-                    context.RequestAborted.Register(() => Interlocked.Exchange(ref stubbornAbortedAt, Stopwatch.GetTimestamp()));
+                    context.RequestAborted.Register(() => stubbornAborted.TrySetResult());
                     stubbornStarted.TrySetResult();
-                    await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted);
+                    await Task.Delay(Timeout.Infinite, context.RequestAborted);
                 });
             },
             o =>
             {
-                o.SoftDrainTimeout = TimeSpan.FromMilliseconds(300);
-                o.DrainTimeout = TimeSpan.FromSeconds(2);
-            });
+                o.SoftDrainTimeout = soft;
+                o.DrainTimeout = hard;
+            },
+            b => b.Services.AddSingleton<TimeProvider>(clock));
         using var client = app.CreateClient();
         var cooperative = client.GetAsync("/cooperative");
         var stubborn = client.GetAsync("/stubborn");
-        await Task.WhenAll(cooperativeStarted.Task, stubbornStarted.Task).WaitAsync(TimeSpan.FromSeconds(10));
+        await Task.WhenAll(cooperativeStarted.Task, stubbornStarted.Task).WaitAsync(HangGuard);
+        var tokens = app.App.Services.GetRequiredService<IShutdownTokens>();
 
         try
         {
-            var result = await app.Shutdown.ShutdownAsync();
+            var shutdown = app.Shutdown.ShutdownAsync();
+            // The drain has begun: both deadlines count from its start on the test's clock.
+            await Task.Delay(Timeout.Infinite, tokens.Draining).ContinueWith(_ => { }, TaskScheduler.Default).WaitAsync(HangGuard);
 
-            using var answered = await cooperative;
+            clock.Advance(soft);
+            using var answered = await cooperative.WaitAsync(HangGuard);
             Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
             Assert.Equal("wrapped up early", await answered.Content.ReadAsStringAsync());
+            Assert.False(stubbornAborted.Task.IsCompleted, "the hard deadline must wait for its own time");
+            Assert.False(shutdown.IsCompleted);
+
+            clock.Advance(hard - soft);
+            var result = await shutdown.WaitAsync(HangGuard);
+            Assert.True(stubbornAborted.Task.IsCompleted, "the hard deadline aborted the stubborn request");
             await Assert.ThrowsAnyAsync<HttpRequestException>(() => stubborn);
             Assert.False(result.Completed);
             Assert.Equal("/stubborn", Assert.Single(result.Cut).Path);
-            Assert.True(softFiredAt != 0 && stubbornAbortedAt != 0, "both deadlines fired");
-            Assert.True(Stopwatch.GetElapsedTime(softFiredAt, stubbornAbortedAt) > TimeSpan.FromSeconds(1), "the soft deadline fires well before the hard abort");
         }
         finally
         {

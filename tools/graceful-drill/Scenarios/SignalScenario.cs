@@ -34,8 +34,11 @@ public sealed class SignalScenario(TargetSpec spec, IReadOnlyList<TimedSignal> s
                 break;
             }
 
+            // Timed before it is sent: whatever the signal causes (a reset, a refused connect) comes after its marker,
+            // however late this thread runs again.
+            var sentAt = recorder.Clock.Now;
             Signals.Send(target.Pid, signal.Number);
-            recorder.Mark(MarkerKind.Signal, $"SIG{signal.Name} → pid {target.Pid}");
+            recorder.Mark(MarkerKind.Signal, $"SIG{signal.Name} → pid {target.Pid}", sentAt);
         }
 
         if (signals.Any(s => s.Stops))

@@ -35,8 +35,9 @@ public sealed class UpgradeScenario(TargetSpec spec, string pidFile, int count, 
             await recorder.Clock.DelayUntilAsync(at + (every * upgrade), cancellationToken);
             var old = _current;
             var oldExited = WatchExit(old);
+            var sentAt = recorder.Clock.Now;
             Signals.Send(old, Signals.SIGHUP);
-            recorder.Mark(MarkerKind.Signal, $"SIGHUP → pid {old}");
+            recorder.Mark(MarkerKind.Signal, $"SIGHUP → pid {old}", sentAt);
 
             using var step = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             step.CancelAfter(stepTimeout);
