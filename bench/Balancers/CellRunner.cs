@@ -21,9 +21,15 @@ internal static class CellRunner
         foreach (var restart in result.Restarts)
         {
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {setup.Name} {load.Name} {string.Join(' ', command.Skip(1))}: {restart.Server} failed {restart.Failed}, " +
+                $"  {setup.Name} {load.Name} {string.Join(' ', command.Skip(1))}: {restart.Server} failed {restart.Failed} (non-2xx {restart.Load.NonSuccess}, " +
+                $"lost {restart.Load.Lost}, refused {restart.Load.Refused}; balancer 5xx {restart.BalancerErrors}), " +
                 $"pre-stop {restart.PreStop?.EndedBy ?? "-"} {restart.PreStop?.Length.TotalSeconds:0.000}s ({restart.PreStop?.Requests} requests), " +
                 $"last request → close {restart.LastRequestToClose?.TotalMilliseconds:0} ms, after close {restart.RequestsAfterClose}, stop {restart.StopTime.TotalSeconds:0.000}s"));
+        }
+
+        if (Environment.GetEnvironmentVariable("BALANCER_OUTPUT") == "1")
+        {
+            Console.Error.WriteLine(result.BalancerOutput);
         }
 
         return result;

@@ -20,8 +20,8 @@ internal static class Matrix
 
     public static async Task RunAsync(MatrixSettings settings)
     {
-        var bareRestarts = Math.Max(2, settings.Restarts / 2);
-        var searchRestarts = Math.Max(3, settings.Restarts / 2);
+        var bareRestarts = Math.Max(2, settings.Restarts / 3);
+        var searchRestarts = Math.Max(3, settings.Restarts / 3);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Two instances, 16 keep-alive clients on GET /ping through the balancer; lag {settings.Lag.TotalSeconds:0.###} s for balancers told " +
             $"from outside ({ProbeLag.TotalMilliseconds:0} ms probe interval for the others); restarts per cell: bare {bareRestarts}, fixed " +
@@ -75,7 +75,7 @@ internal static class Matrix
             .Max();
         var delay = TimeSpan.FromMilliseconds(Math.Max(Step.TotalMilliseconds, Math.Ceiling(lastSent / Step.TotalMilliseconds) * Step.TotalMilliseconds));
         var tries = new List<(TimeSpan Delay, int Failed)>();
-        for (var attempt = 0; attempt < 4; attempt++)
+        for (var attempt = 0; attempt < 3; attempt++)
         {
             var failed = (await CellRunner.RunAsync(setup, load, Fixed(settings, delay), restarts, settings.Lag)).Load.Failed;
             tries.Add((delay, failed));

@@ -109,7 +109,8 @@ public sealed class RollingRestart : IAsyncDisposable
 
         var closedAt = preStop?.ListenerClosedAt ?? signalledWall;
         return new RestartOutcome(server, oldPid, exitCode, signalledWall, stopTime, preStop,
-            _balancer.Log.LastRequestTo(instance, closedAt), _balancer.Log.CountTo(instance, closedAt, signalledWall + stopTime));
+            _balancer.Log.LastRequestTo(instance, closedAt), _balancer.Log.CountTo(instance, closedAt, signalledWall + stopTime),
+            _balancer.Log.CountErrors(signalledWall, signalledWall + stopTime + TimeSpan.FromSeconds(1)));
     }
 
     /// <summary>
@@ -151,7 +152,11 @@ public sealed class RollingRestart : IAsyncDisposable
                 var before = counters.Snapshot();
                 var outcome = await rolling.RestartAsync(restart % rolling.Instances, run.Lag, waitForRotation: TimeSpan.FromSeconds(30));
                 await Task.Delay(run.Between);
-                outcomes.Add(outcome with { Failed = counters.Snapshot().Failed - before.Failed });
+                var after = counters.Snapshot();
+                outcomes.Add(outcome with
+                {
+                    Load = new LoadResult(after.Ok - before.Ok, after.Lost - before.Lost, after.Refused - before.Refused, after.NonSuccess - before.NonSuccess),
+                });
             }
         }
         finally
@@ -159,7 +164,7 @@ public sealed class RollingRestart : IAsyncDisposable
             await stopLoad.CancelAsync();
         }
 
-        return new RollingResult(await load, outcomes);
+        return new RollingResult(await load, outcomes, rolling.Balancer.Output);
     }
 
     public async ValueTask DisposeAsync()

@@ -25,18 +25,23 @@ public sealed record RollingRun(string Program, IReadOnlyList<string> Args)
     public TimeSpan Between { get; init; } = TimeSpan.FromMilliseconds(500);
 }
 
-/// <summary>The load's totals and each restart's outcome.</summary>
-public sealed record RollingResult(LoadResult Load, IReadOnlyList<RestartOutcome> Restarts);
+/// <summary>The load's totals, each restart's outcome, and the balancer's output other than its request log.</summary>
+public sealed record RollingResult(LoadResult Load, IReadOnlyList<RestartOutcome> Restarts, string BalancerOutput = "");
 
 /// <summary>
 /// One instance's stop: its exit code, the signal's wall-clock time, the time from the signal to its exit, its report's
 /// pre-stop (when it wrote a report), the last request the balancer's own log shows sent to it before its listener
-/// closed (before the signal when there was no pre-stop) and how many it sent it after that, and the requests
-/// that failed during this restart (set by <see cref="RollingRestart.RunAsync(RollingRun)"/>).
+/// closed (before the signal when there was no pre-stop) and how many it sent it after that, the 5xx answers its log
+/// shows from the signal to a second after the exit, and the load's counts during this restart.
 /// </summary>
 public sealed record RestartOutcome(string Server, int Pid, int ExitCode, DateTimeOffset SignalledAt, TimeSpan StopTime,
-    PreStopOutcome? PreStop, DateTimeOffset? LastRequestBeforeClose, int RequestsAfterClose, int Failed = 0)
+    PreStopOutcome? PreStop, DateTimeOffset? LastRequestBeforeClose, int RequestsAfterClose, int BalancerErrors)
 {
+    /// <summary>The load's counts during this restart (set by <see cref="RollingRestart.RunAsync(RollingRun)"/>).</summary>
+    public LoadResult Load { get; init; } = new(0, 0, 0);
+
+    public int Failed => Load.Failed;
+
     /// <summary>From the balancer's last request (its own log) to the listener closing (the report).</summary>
     public TimeSpan? LastRequestToClose => PreStop is { } p && LastRequestBeforeClose is { } last ? p.ListenerClosedAt - last : null;
 }

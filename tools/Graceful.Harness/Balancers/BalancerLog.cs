@@ -67,6 +67,16 @@ public sealed class BalancerLog
         }
     }
 
+    /// <summary>Answers of 500 or more (the balancer's own 502/503 when a backend failed or none was left) within (<paramref name="from"/>, <paramref name="to"/>].</summary>
+    public int CountErrors(DateTimeOffset from, DateTimeOffset to)
+    {
+        var (lo, hi) = (from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds());
+        lock (_gate)
+        {
+            return _requests.Count(r => r.Status >= 500 && r.SentAtUnixMs > lo && r.SentAtUnixMs <= hi);
+        }
+    }
+
     /// <summary>
     /// Completes when the balancer has sent <paramref name="instance"/> a request after <paramref name="after"/>: the
     /// event that says a fresh instance is back in rotation, however the balancer learned of it.

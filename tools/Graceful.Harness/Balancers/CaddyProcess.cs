@@ -8,7 +8,8 @@ namespace Graceful.Harness;
 /// Caddy (Debian's caddy 2.6) in front of backend ports, round robin, no retries, removing an instance by its own
 /// active health check of the readiness endpoint every 500 ms. Never reloaded: a config reload through Caddy's admin
 /// API drops client connections by itself. Its access log (JSON on standard output) names the upstream of each
-/// request through a response header set from <c>{http.reverse_proxy.upstream.hostport}</c>.
+/// request through a response header set from <c>{http.reverse_proxy.upstream.hostport}</c>. The site matches any Host
+/// (the load sends <c>Host: test</c>), bound to loopback.
 /// </summary>
 public sealed class CaddyProcess : ChildBalancer
 {
@@ -27,7 +28,8 @@ public sealed class CaddyProcess : ChildBalancer
             	admin off
             	auto_https off
             }
-            http://127.0.0.1:{{port}} {
+            http://:{{port}} {
+            	bind 127.0.0.1
             	log {
             		output stdout
             		format json
