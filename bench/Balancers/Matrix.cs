@@ -52,10 +52,11 @@ internal static class Matrix
                 var gaps = adaptive.Restarts.Where(r => r.LastRequestToClose is not null).Select(r => r.LastRequestToClose!.Value.TotalMilliseconds).ToList();
                 var lengths = adaptive.Restarts.Where(r => r.PreStop is not null).Select(r => r.PreStop!.Length.TotalSeconds).ToList();
                 var endedBy = string.Join(", ", adaptive.Restarts.GroupBy(r => r.PreStop?.EndedBy ?? "none").Select(g => $"{g.Key} {g.Count()}"));
+                var goal = settings.Quiet.TotalMilliseconds + 50;
                 var safe = tries.Where(t => t.Failed == 0).Select(t => (TimeSpan?)t.Delay).Min();
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"| {setup.Name} | {load.Name} | {bare.Load.Failed} | {fixedRun.Load.Failed} ({fixedDelay.TotalSeconds:0.0#} s) | **{adaptive.Load.Failed}** | {endedBy} | " +
-                    $"{(gaps.Count == 0 ? "-" : $"{CellRunner.Median(gaps):0} / {gaps.Max():0}")} | " +
+                    $"{(gaps.Count == 0 ? "-" : $"{CellRunner.Median(gaps):0} / {gaps.Max():0} ({gaps.Count(g => g <= goal)} of {gaps.Count} ≤ {goal:0})")} | " +
                     $"{(lengths.Count == 0 ? "-" : $"{CellRunner.Median(lengths):0.00} / {lengths.Max():0.00}")} | " +
                     $"{(safe is { } s ? $"{s.TotalSeconds:0.00} s" : "none found")} ({string.Join(", ", tries.Select(t => $"{t.Delay.TotalSeconds:0.00}: {t.Failed}"))}) |"));
                 Console.Error.WriteLine($"cell {setup.Name} {load.Name} took {Stopwatch.GetElapsedTime(started).TotalSeconds:0} s");
