@@ -6,16 +6,12 @@ namespace Graceful.AspNetCore.Hosting;
 /// The longest a stop can take from the signal to exit, and how it splits: pre-stop delay, drain, hooks (one after
 /// another), then hosted services within what remains of <see cref="HostOptions.ShutdownTimeout"/>. When the app set
 /// that timeout itself, it is honoured: it bounds everything after the pre-stop delay, and may cut the drain
-/// (<see cref="CutsDrain"/>). An adaptive pre-stop (<see cref="GracefulOptions.PreStopQuietPeriod"/>) counts at its
-/// maximum, <see cref="GracefulOptions.PreStopMaxDelay"/>: that is how long it can run while traffic keeps arriving.
+/// (<see cref="CutsDrain"/>).
 /// </summary>
 internal sealed record StopBudget(TimeSpan PreStopDelay, TimeSpan Drain, TimeSpan Hooks, TimeSpan HostedServices)
 {
     /// <summary>The app's own <see cref="HostOptions.ShutdownTimeout"/>, when it set one.</summary>
     public TimeSpan? AppShutdownTimeout { get; init; }
-
-    /// <summary>The pre-stop is adaptive: <see cref="PreStopDelay"/> is its maximum.</summary>
-    public bool AdaptivePreStop { get; init; }
 
     /// <summary>The app's <see cref="HostOptions.ShutdownTimeout"/> is shorter than the drain and hooks it must hold.</summary>
     public bool CutsDrain { get; init; }
@@ -28,11 +24,7 @@ internal sealed record StopBudget(TimeSpan PreStopDelay, TimeSpan Drain, TimeSpa
 
     /// <summary>What Graceful itself may take: pre-stop delay, drain and every hook's timeout; infinite when any part is.</summary>
     public static TimeSpan GracefulPhases(GracefulOptions options, IEnumerable<ShutdownHook> hooks) =>
-        Add(Add(LongestPreStop(options), options.DrainTimeout), HookTotal(options, hooks));
-
-    /// <summary>The longest the pre-stop can run: the fixed delay, or an adaptive pre-stop's maximum.</summary>
-    public static TimeSpan LongestPreStop(GracefulOptions options) =>
-        options.PreStopQuietPeriod is null ? options.PreStopDelay : options.PreStopMaxDelay;
+        Add(Add(options.PreStopDelay, options.DrainTimeout), HookTotal(options, hooks));
 
     // hostShutdownTimeout is the host's timeout as built: extended by Graceful unless the app set it (setByApp).
     public static StopBudget Of(GracefulOptions options, IEnumerable<ShutdownHook> hooks, TimeSpan hostShutdownTimeout, bool setByApp)
@@ -45,11 +37,10 @@ internal sealed record StopBudget(TimeSpan PreStopDelay, TimeSpan Drain, TimeSpa
             var cuts = hostShutdownTimeout != Timeout.InfiniteTimeSpan
                 && (afterPreStop == Timeout.InfiniteTimeSpan || afterPreStop > hostShutdownTimeout);
             var left = cuts || hostShutdownTimeout == Timeout.InfiniteTimeSpan ? TimeSpan.Zero : hostShutdownTimeout - afterPreStop;
-            return new StopBudget(LongestPreStop(options), options.DrainTimeout, hookTotal, left)
+            return new StopBudget(options.PreStopDelay, options.DrainTimeout, hookTotal, left)
             {
                 AppShutdownTimeout = hostShutdownTimeout,
                 CutsDrain = cuts,
-                AdaptivePreStop = options.PreStopQuietPeriod is not null,
             };
         }
 
@@ -57,10 +48,7 @@ internal sealed record StopBudget(TimeSpan PreStopDelay, TimeSpan Drain, TimeSpa
         var hosted = hostShutdownTimeout == Timeout.InfiniteTimeSpan || graceful == Timeout.InfiniteTimeSpan
             ? Timeout.InfiniteTimeSpan
             : hostShutdownTimeout - graceful;
-        return new StopBudget(LongestPreStop(options), options.DrainTimeout, hookTotal, hosted)
-        {
-            AdaptivePreStop = options.PreStopQuietPeriod is not null,
-        };
+        return new StopBudget(options.PreStopDelay, options.DrainTimeout, hookTotal, hosted);
     }
 
     /// <summary>Adds durations where <see cref="Timeout.InfiniteTimeSpan"/> absorbs everything.</summary>

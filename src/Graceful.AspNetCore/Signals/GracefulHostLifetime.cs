@@ -85,14 +85,7 @@ internal sealed partial class GracefulHostLifetime(
         {
             var (total, preStop, drain, hookTime, hosted) = (new LoggedDuration(budget.Total), new LoggedDuration(budget.PreStopDelay),
                 new LoggedDuration(budget.Drain), new LoggedDuration(budget.Hooks), new LoggedDuration(budget.HostedServices));
-            if (budget.AdaptivePreStop)
-            {
-                LogBoundedBudgetAdaptive(_logger, total, preStop, drain, hookTime, hosted);
-            }
-            else
-            {
-                LogBoundedBudget(_logger, total, preStop, drain, hookTime, hosted);
-            }
+            LogBoundedBudget(_logger, total, preStop, drain, hookTime, hosted);
         }
         else
         {
@@ -154,11 +147,6 @@ internal sealed partial class GracefulHostLifetime(
     [LoggerMessage(EventId = 41, EventName = "StopBudget", Level = LogLevel.Information,
         Message = "Stop budget: at most {Total} from signal to exit (pre-stop delay {PreStopDelay}, drain {Drain}, hooks {Hooks}, hosted services {HostedServices}); the platform's grace period should be longer")]
     private static partial void LogBoundedBudget(ILogger logger, LoggedDuration total, LoggedDuration preStopDelay, LoggedDuration drain,
-        LoggedDuration hooks, LoggedDuration hostedServices);
-
-    [LoggerMessage(EventId = 44, EventName = "StopBudgetAdaptive", Level = LogLevel.Information,
-        Message = "Stop budget: at most {Total} from signal to exit (adaptive pre-stop up to {PreStopMaxDelay}, drain {Drain}, hooks {Hooks}, hosted services {HostedServices}); the platform's grace period should be longer")]
-    private static partial void LogBoundedBudgetAdaptive(ILogger logger, LoggedDuration total, LoggedDuration preStopMaxDelay, LoggedDuration drain,
         LoggedDuration hooks, LoggedDuration hostedServices);
 
     [LoggerMessage(EventId = 43, EventName = "StopBudgetCutsDrain", Level = LogLevel.Warning,
