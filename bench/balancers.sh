@@ -6,7 +6,7 @@
 #      the balancer's lag + 1 s, Graceful adaptive, and the smallest fixed delay that lost nothing, found by trying.
 # Every component runs on loopback and stops by itself. Tables on stdout, per-restart detail on stderr.
 # Usage: bench/balancers.sh [restarts] [part]   (default 10 restarts per app and cell; part: close, matrix or all)
-# About 30 minutes on a 2-core machine for both parts.
+# On the 2-core machine of docs/benchmarks.md: the matrix about 30 minutes, the close comparison about 7.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 restarts="${1:-10}"
