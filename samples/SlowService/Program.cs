@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Graceful.AspNetCore;
 using SlowService;
 
 // The Go/gin graceful-shutdown demo in C#: GET /slow takes 30 s, Ctrl+C (or SIGTERM/SIGQUIT) lets it finish,
@@ -12,6 +13,10 @@ var preStopQuiet = DurationOption.Create("--pre-stop-quiet",
     "Adaptive pre-stop: close the listeners once no request (health probes aside) has arrived for this long, after at least --pre-stop-delay. Default: off.");
 var preStopMax = DurationOption.Create("--pre-stop-max",
     "The longest an adaptive pre-stop (--pre-stop-quiet) may serve while traffic keeps arriving. Default 15s.");
+var preStopClose = new Option<PreStopConnectionClose?>("--pre-stop-close")
+{
+    Description = "Whether responses during the pre-stop say Connection: close: None, AfterDelay (after --pre-stop-delay) or FromStart. Default: Graceful:PreStopCloseConnections.",
+};
 var report = new Option<FileInfo?>("--report") { Description = "Write the shutdown report to this JSON file when the service stops." };
 var pidFile = new Option<FileInfo?>("--pid-file")
 {
@@ -19,7 +24,7 @@ var pidFile = new Option<FileInfo?>("--pid-file")
 };
 var urls = new Option<string>("--urls") { Description = "Where to listen (semicolon-separated URLs).", DefaultValueFactory = _ => "http://*:8080" };
 
-var root = new RootCommand("SlowService: watch a graceful shutdown. Start it, request /slow, press Ctrl+C.") { slow, shutdownTimeout, preStopDelay, preStopQuiet, preStopMax, report, pidFile, urls };
+var root = new RootCommand("SlowService: watch a graceful shutdown. Start it, request /slow, press Ctrl+C.") { slow, shutdownTimeout, preStopDelay, preStopQuiet, preStopMax, preStopClose, report, pidFile, urls };
 root.SetAction((parse, cancellationToken) => SlowServiceApp.RunAsync(new SlowServiceSettings(
     parse.GetValue(urls)!,
     parse.GetValue(slow)!.Value,
@@ -27,6 +32,7 @@ root.SetAction((parse, cancellationToken) => SlowServiceApp.RunAsync(new SlowSer
     parse.GetValue(preStopDelay),
     parse.GetValue(preStopQuiet),
     parse.GetValue(preStopMax),
+    parse.GetValue(preStopClose),
     parse.GetValue(report)?.FullName,
     parse.GetValue(pidFile)?.FullName)));
 

@@ -42,6 +42,11 @@ internal static partial class SlowServiceApp
                 o.PreStopMaxDelay = preStopMax;
             }
 
+            if (settings.PreStopClose is { } preStopClose)
+            {
+                o.PreStopCloseConnections = preStopClose;
+            }
+
             if (settings.ReportPath is { } reportPath)
             {
                 o.ReportPath = reportPath;

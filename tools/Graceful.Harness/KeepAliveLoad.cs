@@ -7,22 +7,24 @@ namespace Graceful.Harness;
 /// the server answers <c>Connection: close</c>, until its connection is refused or the time is up. Every request is
 /// classified: <c>Ok</c> (a 2xx response), <c>NonSuccess</c> (a complete response of another status), <c>Lost</c>
 /// (sent on an open connection, answered by EOF or reset), or the connection was <c>Refused</c> before anything
-/// was sent. With a <c>pause</c>, each client waits that long between requests (a paced, open-ended load). Pass
+/// was sent. With a <c>pause</c>, each client waits that long between requests (a paced, open-ended load); with
+/// <c>pauseUpTo</c> longer than it, a random time between the two (short pauses of 1-5 ms, say). Pass
 /// <c>counters</c> to read the totals while the load runs (e.g. to attribute failures to one event of many).
 /// </summary>
 public static class KeepAliveLoad
 {
     public static async Task<LoadResult> RunAsync(Uri baseAddress, int clients, string path, TimeSpan duration,
-        TimeSpan pause = default, bool stopWhenRefused = true, LoadCounters? counters = null, CancellationToken cancellationToken = default)
+        TimeSpan pause = default, bool stopWhenRefused = true, LoadCounters? counters = null, TimeSpan pauseUpTo = default,
+        CancellationToken cancellationToken = default)
     {
         counters ??= new LoadCounters();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         stop.CancelAfter(duration);
-        await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => RunClientAsync(baseAddress, path, pause, stopWhenRefused, counters, stop.Token)));
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => RunClientAsync(baseAddress, path, pause, pauseUpTo, stopWhenRefused, counters, stop.Token)));
         return counters.Snapshot();
     }
 
-    private static async Task RunClientAsync(Uri baseAddress, string path, TimeSpan pause, bool stopWhenRefused, LoadCounters counters,
+    private static async Task RunClientAsync(Uri baseAddress, string path, TimeSpan pause, TimeSpan pauseUpTo, bool stopWhenRefused, LoadCounters counters,
         CancellationToken stop)
     {
         while (!stop.IsCancellationRequested)
@@ -69,7 +71,12 @@ public static class KeepAliveLoad
                             break;
                         }
 
-                        if (pause > TimeSpan.Zero)
+                        if (pauseUpTo > pause)
+                        {
+                            var next = pause + ((pauseUpTo - pause) * Random.Shared.NextDouble());
+                            await Task.Delay(next, stop).ContinueWith(_ => { }, TaskScheduler.Default);
+                        }
+                        else if (pause > TimeSpan.Zero)
                         {
                             await Task.Delay(pause, stop).ContinueWith(_ => { }, TaskScheduler.Default);
                         }

@@ -4,10 +4,13 @@ using System.Net.Sockets;
 namespace Graceful.Harness;
 
 /// <summary>
-/// Instances of a service behind HAProxy, restarted one after the other: each gets SIGTERM, the balancer stops routing
-/// to it <c>lag</c> later (as endpoint propagation would), and a fresh instance takes its port and is put back into
-/// rotation. Each instance is told its port with <c>--urls http://127.0.0.1:PORT</c> after its own arguments, or,
-/// when an argument contains <c>{port}</c>, by replacing that. Shared by graceful-drill, bench/Drain and the tests.
+/// Instances of a service behind a load balancer (<see cref="BalancerSetup"/>; HAProxy with <c>http-reuse always</c>
+/// by default), restarted one after the other: each gets SIGTERM; a balancer told from outside stops routing to it
+/// <c>lag</c> later (as endpoint propagation would), one that probes finds out by itself; a fresh instance takes its
+/// port once it has exited, and the next restart waits until the balancer's own log shows it routing there again.
+/// Each instance is told its port with <c>--urls http://127.0.0.1:PORT</c> after its own arguments, or, when an
+/// argument contains <c>{port}</c>, by replacing that; <c>{report}</c> in an argument becomes a fresh path for the
+/// instance's shutdown report, which <see cref="RestartAsync"/> then reads. Shared by graceful-drill, bench/ and the tests.
 /// </summary>
 public sealed class RollingRestart : IAsyncDisposable
 {
@@ -15,7 +18,10 @@ public sealed class RollingRestart : IAsyncDisposable
     private readonly IReadOnlyList<string> _args;
     private readonly int[] _ports;
     private readonly ServiceProcess?[] _instances;
-    private HaproxyProcess? _haproxy;
+    private readonly string?[] _reports;
+    private readonly string _folder = Directory.CreateTempSubdirectory("graceful-rolling-").FullName;
+    private int _generation;
+    private IBalancer? _balancer;
 
     private RollingRestart(string program, IReadOnlyList<string> args, int instances)
     {
@@ -23,18 +29,25 @@ public sealed class RollingRestart : IAsyncDisposable
         _args = args;
         _ports = [.. Enumerable.Range(0, instances).Select(_ => FreePorts.Next())];
         _instances = new ServiceProcess?[instances];
+        _reports = new string?[instances];
     }
 
-    /// <summary>Where clients go: HAProxy's frontend.</summary>
-    public Uri BaseAddress => _haproxy!.BaseAddress;
+    /// <summary>Where clients go: the balancer's frontend.</summary>
+    public Uri BaseAddress => _balancer!.BaseAddress;
+
+    /// <summary>The balancer, with its request log.</summary>
+    public IBalancer Balancer => _balancer!;
 
     public int Instances => _instances.Length;
 
-    /// <summary>The pid of instance <paramref name="instance"/> (0-based; HAProxy names it s1, s2, ...).</summary>
+    /// <summary>The pid of instance <paramref name="instance"/> (0-based; HAProxy names it s1, s2, ..., YARP d1, d2, ...).</summary>
     public int Pid(int instance) => _instances[instance]!.Pid;
 
-    /// <summary>Starts <paramref name="instances"/> instances and HAProxy in front of them.</summary>
-    public static async Task<RollingRestart> StartAsync(string program, IReadOnlyList<string> args, int instances = 2)
+    /// <summary>The output of the running instance <paramref name="instance"/>, for diagnostics.</summary>
+    public string Output(int instance) => _instances[instance]?.Output ?? "";
+
+    /// <summary>Starts <paramref name="instances"/> instances and the balancer (<see cref="BalancerSetup.Default"/> when null) in front of them.</summary>
+    public static async Task<RollingRestart> StartAsync(string program, IReadOnlyList<string> args, int instances = 2, BalancerSetup? balancer = null)
     {
         var rolling = new RollingRestart(program, args, instances);
         try
@@ -44,7 +57,7 @@ public sealed class RollingRestart : IAsyncDisposable
                 rolling._instances[i] = await rolling.StartInstanceAsync(i);
             }
 
-            rolling._haproxy = await HaproxyProcess.StartAsync(FreePorts.Next(), rolling._ports);
+            rolling._balancer = await (balancer ?? BalancerSetup.Default).StartAsync(rolling._ports);
             return rolling;
         }
         catch
@@ -55,27 +68,49 @@ public sealed class RollingRestart : IAsyncDisposable
     }
 
     /// <summary>
-    /// Restarts one instance: SIGTERM, <paramref name="lag"/>, out of rotation, its exit, a fresh instance on the same
-    /// port, back in rotation. <paramref name="onStep"/> hears of each step as it happens.
+    /// Restarts one instance: SIGTERM; for a balancer told from outside, <paramref name="lag"/> and out of rotation; its
+    /// exit; a fresh instance on the same port; back in rotation, and, when <paramref name="waitForRotation"/> is given,
+    /// until the balancer has sent the fresh instance a request (at most that long). <paramref name="onStep"/> hears of
+    /// each step as it happens. Returns what the balancer's log and the old instance's report say about its stop.
     /// </summary>
-    public async Task RestartAsync(int instance, TimeSpan lag, Action<RestartStep>? onStep = null)
+    public async Task<RestartOutcome> RestartAsync(int instance, TimeSpan lag, Action<RestartStep>? onStep = null, TimeSpan? waitForRotation = null)
     {
         var server = $"s{instance + 1}";
         var old = _instances[instance]!;
+        var oldPid = old.Pid;
+        var report = _reports[instance];
+        var signalledWall = DateTimeOffset.UtcNow;
+        var signalled = Stopwatch.GetTimestamp();
         old.Signal(Signals.SIGTERM);
-        onStep?.Invoke(new RestartStep(RestartStepKind.Signalled, server, old.Pid, Stopwatch.GetTimestamp()));
-        await Task.Delay(lag);
-        await _haproxy!.SetServerStateAsync(server, "maint");
-        onStep?.Invoke(new RestartStep(RestartStepKind.OutOfRotation, server, old.Pid, Stopwatch.GetTimestamp()));
+        onStep?.Invoke(new RestartStep(RestartStepKind.Signalled, server, old.Pid, signalled));
+        if (_balancer!.Setup.ToldFromOutside)
+        {
+            await Task.Delay(lag);
+            await _balancer.TakeOutAsync(instance);
+            onStep?.Invoke(new RestartStep(RestartStepKind.OutOfRotation, server, old.Pid, Stopwatch.GetTimestamp()));
+        }
+
         var exitCode = await old.WaitForExitAsync(TimeSpan.FromSeconds(60));
         onStep?.Invoke(new RestartStep(RestartStepKind.Exited, server, old.Pid, old.ExitedAt, exitCode));
+        var stopTime = Stopwatch.GetElapsedTime(signalled, old.ExitedAt);
+        var preStop = report is null ? null : PreStopOutcome.Read(report);
         await old.DisposeAsync();
         _instances[instance] = null;
         var fresh = await StartInstanceAsync(instance);
         _instances[instance] = fresh;
+        var startedWall = DateTimeOffset.UtcNow;
         onStep?.Invoke(new RestartStep(RestartStepKind.Started, server, fresh.Pid, Stopwatch.GetTimestamp()));
-        await _haproxy.SetServerStateAsync(server, "ready");
+        await _balancer.PutBackAsync(instance);
         onStep?.Invoke(new RestartStep(RestartStepKind.InRotation, server, fresh.Pid, Stopwatch.GetTimestamp()));
+        if (waitForRotation is { } wait)
+        {
+            await _balancer.Log.WaitForRequestToAsync(instance, startedWall, wait);
+        }
+
+        var closedAt = preStop?.ListenerClosedAt ?? signalledWall;
+        return new RestartOutcome(server, oldPid, exitCode, signalledWall, stopTime, preStop,
+            _balancer.Log.LastRequestTo(instance, closedAt), _balancer.Log.CountTo(instance, closedAt, signalledWall + stopTime),
+            _balancer.Log.CountErrors(signalledWall, signalledWall + stopTime + TimeSpan.FromSeconds(1)));
     }
 
     /// <summary>
@@ -83,28 +118,60 @@ public sealed class RollingRestart : IAsyncDisposable
     /// with 500 ms between them, <paramref name="clients"/> keep-alive clients pausing 10 ms between requests.
     /// </summary>
     public static async Task<LoadResult> RunAsync(string program, IReadOnlyList<string> args, int restarts, TimeSpan lag,
-        int clients = 16, TimeSpan pause = default)
-    {
-        await using var rolling = await StartAsync(program, args);
-        using var stopLoad = new CancellationTokenSource();
-        var load = KeepAliveLoad.RunAsync(rolling.BaseAddress, clients, "/ping", TimeSpan.FromMinutes(10),
-            pause == default ? TimeSpan.FromMilliseconds(10) : pause, stopWhenRefused: false, cancellationToken: stopLoad.Token);
-        await Task.Delay(500);
-        for (var restart = 0; restart < restarts; restart++)
+        int clients = 16, TimeSpan pause = default) =>
+        (await RunAsync(new RollingRun(program, args)
         {
-            await rolling.RestartAsync(restart % rolling.Instances, lag);
-            await Task.Delay(500);
+            Restarts = restarts,
+            Lag = lag,
+            Clients = clients,
+            Load = pause == default ? LoadShape.Paced10 : new LoadShape($"paced {pause.TotalMilliseconds} ms", pause, TimeSpan.Zero),
+        })).Load;
+
+    /// <summary>
+    /// The whole scenario: <see cref="RollingRun.Instances"/> instances behind <see cref="RollingRun.Balancer"/>, the
+    /// load running throughout, <see cref="RollingRun.Restarts"/> restarts in turn, each once the balancer routes to the
+    /// instance restarted before (so failures belong to the stop, never to two instances out at once).
+    /// </summary>
+    public static async Task<RollingResult> RunAsync(RollingRun run)
+    {
+        await using var rolling = await StartAsync(run.Program, run.Args, run.Instances, run.Balancer);
+        var counters = new LoadCounters();
+        using var stopLoad = new CancellationTokenSource();
+        var load = run.Load.RunAsync(rolling.BaseAddress, run.Clients, run.Path, TimeSpan.FromMinutes(30), counters, stopLoad.Token);
+        var outcomes = new List<RestartOutcome>();
+        try
+        {
+            for (var i = 0; i < rolling.Instances; i++)
+            {
+                await rolling.Balancer.Log.WaitForRequestToAsync(i, DateTimeOffset.MinValue, TimeSpan.FromSeconds(30));
+            }
+
+            await Task.Delay(run.Between);
+            for (var restart = 0; restart < run.Restarts; restart++)
+            {
+                var before = counters.Snapshot();
+                var outcome = await rolling.RestartAsync(restart % rolling.Instances, run.Lag, waitForRotation: TimeSpan.FromSeconds(30));
+                await Task.Delay(run.Between);
+                var after = counters.Snapshot();
+                outcomes.Add(outcome with
+                {
+                    Load = new LoadResult(after.Ok - before.Ok, after.Lost - before.Lost, after.Refused - before.Refused, after.NonSuccess - before.NonSuccess),
+                });
+            }
+        }
+        finally
+        {
+            await stopLoad.CancelAsync();
         }
 
-        await stopLoad.CancelAsync();
-        return await load;
+        return new RollingResult(await load, outcomes, rolling.Balancer.Output);
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_haproxy is not null)
+        if (_balancer is not null)
         {
-            await _haproxy.DisposeAsync();
+            await _balancer.DisposeAsync();
         }
 
         foreach (var instance in _instances)
@@ -114,19 +181,24 @@ public sealed class RollingRestart : IAsyncDisposable
                 await instance.DisposeAsync();
             }
         }
+
+        Directory.Delete(_folder, recursive: true);
     }
 
     private async Task<ServiceProcess> StartInstanceAsync(int instance)
     {
         var port = _ports[instance];
-        if (!_args.Any(a => a.Contains("{port}", StringComparison.Ordinal)))
+        var report = Path.Combine(_folder, $"s{instance + 1}-{++_generation}.json");
+        _reports[instance] = _args.Any(a => a.Contains("{report}", StringComparison.Ordinal)) ? report : null;
+        var args = _args.Select(a => a.Replace("{report}", report, StringComparison.Ordinal)).ToList();
+        if (!args.Any(a => a.Contains("{port}", StringComparison.Ordinal)))
         {
             // After the instance's own arguments, so that a program run by an interpreter (dotnet app.dll) gets it too.
-            return await ServiceProcess.StartAsync(_program, [.. _args, "--urls", $"http://127.0.0.1:{port}"]);
+            return await ServiceProcess.StartAsync(_program, [.. args, "--urls", $"http://127.0.0.1:{port}"]);
         }
 
         // A service that is told its port another way may not log Kestrel's line: wait until the port accepts.
-        var service = await ServiceProcess.StartAsync(_program, _args.Select(a => a.Replace("{port}", $"{port}", StringComparison.Ordinal)), waitForListening: false);
+        var service = await ServiceProcess.StartAsync(_program, args.Select(a => a.Replace("{port}", $"{port}", StringComparison.Ordinal)), waitForListening: false);
         for (var attempt = 0; ; attempt++)
         {
             try

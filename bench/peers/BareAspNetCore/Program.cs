@@ -6,6 +6,7 @@ using Graceful.AspNetCore;
 var slow = TimeSpan.FromSeconds(30);
 var urls = "http://*:8080";
 var graceful = args.Contains("--graceful");
+var health = args.Contains("--health");
 for (var i = 0; i + 1 < args.Length; i++)
 {
     switch (args[i])
@@ -27,7 +28,17 @@ if (graceful)
     builder.Services.AddGraceful();
 }
 
+if (health)
+{
+    builder.Services.AddHealthChecks();
+}
+
 var app = builder.Build();
+if (health)
+{
+    app.MapHealthChecks("/healthz/ready");
+}
+
 app.MapGet("/ping", () => "pong");
 app.MapGet("/slow", async (CancellationToken ct) =>
 {

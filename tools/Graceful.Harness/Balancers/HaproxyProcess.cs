@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Graceful.Harness;
+
+/// <summary>
+/// HAProxy in front of backend ports: no retries, no redispatch, backend keep-alive reuse as asked
+/// (<c>http-reuse safe|always|never</c>). Either the harness takes servers in and out of rotation through the runtime
+/// API (the admin socket), so the balancer itself is never reloaded, or, with a health path, HAProxy's own health
+/// check decides (<c>check inter 500ms fall 1 rise 1</c>). Every request is logged on standard output
+/// (<c>log stdout format raw</c>) with the date HAProxy received it and its timings, from which <see cref="Log"/>
+/// takes when it was sent to which server.
+/// </summary>
+public sealed class HaproxyProcess : IBalancer
+{
+    public const string Program = "/usr/sbin/haproxy";
+    private readonly Process _process;
+    private readonly string _folder;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _output = new();
+
+    private HaproxyProcess(Process process, string folder, int port, BalancerSetup setup)
+    {
+        _process = process;
+        _folder = folder;
+        Setup = setup;
+        BaseAddress = new Uri($"http://127.0.0.1:{port}");
+    }
+
+    public Uri BaseAddress { get; }
+
+    public BalancerSetup Setup { get; }
+
+    public BalancerLog Log { get; } = new();
+
+    public string Output => string.Join('\n', _output);
+
+    private string AdminSocket => Path.Combine(_folder, "admin.sock");
+
+    /// <summary>
+    /// Starts HAProxy on <paramref name="port"/> balancing over servers s1, s2, ... on <paramref name="backendPorts"/>,
+    /// with HAProxy's own health check of <paramref name="healthPath"/> when given.
+    /// </summary>
+    public static async Task<HaproxyProcess> StartAsync(int port, IReadOnlyList<int> backendPorts, HaproxyReuse reuse = HaproxyReuse.Always,
+        string? healthPath = null)
+    {
+        var folder = Directory.CreateTempSubdirectory("graceful-haproxy-").FullName;
+        var check = healthPath is null ? "" : " check inter 500ms fall 1 rise 1";
+        var servers = string.Join('\n', backendPorts.Select((p, i) => $"  server s{i + 1} 127.0.0.1:{p}{check}"));
+        var httpCheck = healthPath is null ? "" : $"  option httpchk GET {healthPath}";
+        // The request log: the date HAProxy received the request (%tr, local time, ms), the server, the status, and
+        // the times to receive it, to queue it and to connect (%TR %Tw %Tc), which together say when it was sent.
+        var config = $"""
+            global
+              stats socket {folder}/admin.sock mode 600 level admin
+              maxconn 4096
+              log stdout format raw local0
+            defaults
+              mode http
+              log global
+              log-format "request %tr %s %ST %TR %Tw %Tc %tsc"
+              timeout connect 2s
+              timeout client 30s
+              timeout server 30s
+              retries 0
+              option http-keep-alive
+              http-reuse {reuse.ToString().ToLowerInvariant()}
+            frontend web
+              bind 127.0.0.1:{port}
+              default_backend app
+            backend app
+              balance roundrobin
+            {httpCheck}
+            {servers}
+            """;
+        var configPath = Path.Combine(folder, "haproxy.cfg");
+        await File.WriteAllTextAsync(configPath, config + "\n"); // HAProxy rejects a last line without LF
+        var process = Process.Start(new ProcessStartInfo(Program, ["-db", "-f", configPath])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        })!;
+        var haproxy = new HaproxyProcess(process, folder, port,
+            healthPath is null ? new BalancerSetup(BalancerKind.Haproxy, reuse) : new BalancerSetup(BalancerKind.HaproxyHealthCheck, reuse) { HealthPath = healthPath });
+        process.OutputDataReceived += (_, e) => haproxy.OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => haproxy.OnLine(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        for (var attempt = 0; !File.Exists(haproxy.AdminSocket) || !await CanConnectAsync(port); attempt++)
+        {
+            if (attempt == 100 || process.HasExited)
+            {
+                var output = haproxy.Output;
+                await haproxy.DisposeAsync();
+                throw new InvalidOperationException($"HAProxy did not start:\n{output}\n{config}");
+            }
+
+            await Task.Delay(50);
+        }
+
+        return haproxy;
+    }
+
+    public Task TakeOutAsync(int instance) => Setup.ToldFromOutside ? SetServerStateAsync($"s{instance + 1}", "maint") : Task.CompletedTask;
+
+    public Task PutBackAsync(int instance) => Setup.ToldFromOutside ? SetServerStateAsync($"s{instance + 1}", "ready") : Task.CompletedTask;
+
+    /// <summary>Runtime API: <c>set server app/{server} state {state}</c> (ready, drain or maint).</summary>
+    public async Task SetServerStateAsync(string server, string state)
+    {
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        await socket.ConnectAsync(new UnixDomainSocketEndPoint(AdminSocket));
+        await socket.SendAsync(Encoding.ASCII.GetBytes($"set server app/{server} state {state}\n"));
+        var buffer = new byte[1024];
+        var answer = Encoding.ASCII.GetString(buffer, 0, await socket.ReceiveAsync(buffer));
+        if (answer.Trim().Length > 0)
+        {
+            throw new InvalidOperationException($"HAProxy refused 'set server app/{server} state {state}': {answer}");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        if (TryParseRequest(line) is { } request)
+        {
+            Log.Add(request);
+        }
+        else
+        {
+            _output.Enqueue(line);
+        }
+    }
+
+    // "request 30/Nov/2026:00:36:07.947 s1 200 0 0 1 ----": received at %tr, sent %TR + %Tw + %Tc later (each -1 when
+    // that step did not happen).
+    internal static BalancerRequest? TryParseRequest(string line)
+    {
+        var parts = line.Split(' ');
+        if (parts.Length < 8 || parts[0] != "request"
+            || !DateTime.TryParseExact(parts[1], "dd/MMM/yyyy:HH:mm:ss.fff", CultureInfo.InvariantCulture, DateTimeStyles.AssumeLocal, out var received))
+        {
+            return null;
+        }
+
+        var after = parts[4..7].Sum(p => Math.Max(0, int.Parse(p, CultureInfo.InvariantCulture)));
+        var instance = parts[2].StartsWith('s') && int.TryParse(parts[2].AsSpan(1), CultureInfo.InvariantCulture, out var n) ? n - 1 : -1;
+        return new BalancerRequest(new DateTimeOffset(received).ToUnixTimeMilliseconds() + after, instance,
+            int.TryParse(parts[3], CultureInfo.InvariantCulture, out var status) ? status : 0);
+    }
+
+    private static async Task<bool> CanConnectAsync(int port)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync("127.0.0.1", port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}
