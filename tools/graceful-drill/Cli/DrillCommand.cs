@@ -5,6 +5,7 @@ using Graceful.Drill.Judging;
 using Graceful.Drill.Load;
 using Graceful.Drill.Scenarios;
 using Graceful.Drill.Target;
+using Graceful.Harness;
 using Spectre.Console;
 
 namespace Graceful.Drill.Cli;
@@ -117,15 +118,31 @@ public static class DrillCommand
         var at = Duration("--at", "When the first restart starts after the load starts.", "2s", recursive: false, zeroAllowed: true);
         var lag = Duration("--lag", "How long after an instance's SIGTERM HAProxy stops routing to it (as endpoint propagation would).", "1s", recursive: false, zeroAllowed: true);
         var pause = Duration("--pause", "Time between an instance back in rotation and the next restart.", "500ms", recursive: false, zeroAllowed: true);
-        var command = CommandArgument();
-        var rolling = new Command("rolling", "A rolling restart behind HAProxy: each instance gets --urls http://127.0.0.1:PORT after its arguments (or {port} in them is replaced).")
+        var balancer = new Option<string>("--balancer")
         {
-            instances, restarts, at, lag, pause, command,
+            Description = "haproxy (told through its runtime API after --lag), haproxy-check (its own health check of /healthz/ready), caddy (active health checks), " +
+                "yarp (in-memory configuration changed after --lag) or yarp-check (YARP's active health checks).",
+            DefaultValueFactory = _ => "haproxy",
+        }.AcceptOnlyFromAmong("haproxy", "haproxy-check", "caddy", "yarp", "yarp-check");
+        var reuse = new Option<string>("--haproxy-reuse")
+        {
+            Description = "HAProxy's http-reuse mode: safe (HAProxy's default), always or never.",
+            DefaultValueFactory = _ => "safe",
+        }.AcceptOnlyFromAmong("safe", "always", "never");
+        var command = CommandArgument();
+        var rolling = new Command("rolling", "A rolling restart behind a balancer: each instance gets --urls http://127.0.0.1:PORT after its arguments (or {port} in them is replaced).")
+        {
+            instances, restarts, at, lag, pause, balancer, reuse, command,
         };
-        rolling.SetAction((parse, interrupted) => RunAsync(console, parse, command, target => new RollingScenario(target.Command, parse.GetValue(instances), parse.GetValue(restarts),
+        rolling.SetAction((parse, interrupted) => RunAsync(console, parse, command, target => new RollingScenario(target.Command,
+            Balancer(parse.GetValue(balancer)!, parse.GetValue(reuse)!), parse.GetValue(instances), parse.GetValue(restarts),
             Durations.Parse(parse.GetValue(at)!), Durations.Parse(parse.GetValue(lag)!), Durations.Parse(parse.GetValue(pause)!)), interrupted));
         return rolling;
     }
+
+    private static BalancerSetup Balancer(string name, string reuse) => name == "haproxy"
+        ? new BalancerSetup(BalancerKind.Haproxy, Enum.Parse<HaproxyReuse>(reuse, ignoreCase: true))
+        : BalancerSetup.Parse(name);
 
     private static async Task<int> RunAsync(IAnsiConsole console, ParseResult parse, Argument<string[]> commandArgument, Func<TargetSpec, IScenario> scenario,
         CancellationToken interrupted)

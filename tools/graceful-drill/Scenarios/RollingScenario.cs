@@ -5,17 +5,20 @@ using Graceful.Harness;
 namespace Graceful.Drill.Scenarios;
 
 /// <summary>
-/// A rolling restart of <paramref name="instances"/> instances of the command behind HAProxy (the bench scenario,
+/// A rolling restart of <paramref name="instances"/> instances of the command behind a balancer (the bench scenario,
 /// <see cref="RollingRestart"/>): from <paramref name="at"/>, <paramref name="restarts"/> restarts in turn, each one
-/// SIGTERM, HAProxy told <paramref name="lag"/> later, the old instance's exit, a fresh one back in rotation, then
-/// <paramref name="pause"/> before the next. The load goes through HAProxy.
+/// SIGTERM, the balancer told <paramref name="lag"/> later (or finding out by its own health checks), the old
+/// instance's exit, a fresh one back in rotation, then <paramref name="pause"/> before the next. The load goes through
+/// the balancer.
 /// </summary>
-public sealed class RollingScenario(IReadOnlyList<string> command, int instances, int restarts, TimeSpan at, TimeSpan lag, TimeSpan pause) : IScenario
+public sealed class RollingScenario(IReadOnlyList<string> command, BalancerSetup balancer, int instances, int restarts, TimeSpan at, TimeSpan lag,
+    TimeSpan pause) : IScenario
 {
     private RollingRestart? _rolling;
 
     public string Description =>
-        $"rolling restart of {instances} instances behind HAProxy: {restarts} restarts from {Durations.Format(at)}, HAProxy told {Durations.Format(lag)} after each SIGTERM, " +
+        $"rolling restart of {instances} instances behind {balancer.Description}: {restarts} restarts from {Durations.Format(at)}, " +
+        (balancer.ToldFromOutside ? $"the balancer told {Durations.Format(lag)} after each SIGTERM, " : "") +
         $"{Durations.Format(pause)} between restarts; {string.Join(' ', command)}";
 
     public async Task<Uri> PrepareAsync(CancellationToken cancellationToken)
@@ -26,12 +29,12 @@ public sealed class RollingScenario(IReadOnlyList<string> command, int instances
             throw new DrillException("A rolling restart starts its own instances: give the service's command after --.");
         }
 
-        if (!File.Exists(HaproxyProcess.Program))
+        if (balancer.Missing() is { } missing)
         {
-            throw new DrillException($"{HaproxyProcess.Program} is missing: install Debian's haproxy package.");
+            throw new DrillException($"{missing}.");
         }
 
-        _rolling = await RollingRestart.StartAsync(command[0], [.. command.Skip(1)], instances);
+        _rolling = await RollingRestart.StartAsync(command[0], [.. command.Skip(1)], instances, balancer);
         return _rolling.BaseAddress;
     }
 
@@ -40,7 +43,9 @@ public sealed class RollingScenario(IReadOnlyList<string> command, int instances
         await recorder.Clock.DelayUntilAsync(at, cancellationToken);
         for (var restart = 0; restart < restarts; restart++)
         {
-            await _rolling!.RestartAsync(restart % instances, lag, step => Record(recorder, step)).WaitAsync(cancellationToken);
+            // The next restart waits until the balancer routes to the fresh instance, as a real rollout does.
+            await _rolling!.RestartAsync(restart % instances, lag, step => Record(recorder, step), waitForRotation: TimeSpan.FromSeconds(30))
+                .WaitAsync(cancellationToken);
             await Task.Delay(pause, cancellationToken);
         }
     }
