@@ -10,33 +10,19 @@ namespace Graceful.Harness;
 /// (<c>http-reuse safe|always|never</c>). Either the harness takes servers in and out of rotation through the runtime
 /// API (the admin socket), so the balancer itself is never reloaded, or, with a health path, HAProxy's own health
 /// check decides (<c>check inter 500ms fall 1 rise 1</c>). Every request is logged on standard output
-/// (<c>log stdout format raw</c>) with the date HAProxy received it and its timings, from which <see cref="Log"/>
+/// (<c>log stdout format raw</c>) with the date HAProxy received it and its timings, from which <see cref="ChildBalancer.Log"/>
 /// takes when it was sent to which server.
 /// </summary>
-public sealed class HaproxyProcess : IBalancer
+public sealed class HaproxyProcess : ChildBalancer
 {
     public const string Program = "/usr/sbin/haproxy";
-    private readonly Process _process;
-    private readonly string _folder;
-    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _output = new();
 
-    private HaproxyProcess(Process process, string folder, int port, BalancerSetup setup)
+    private HaproxyProcess(int port, BalancerSetup setup, string folder)
+        : base(port, setup, folder)
     {
-        _process = process;
-        _folder = folder;
-        Setup = setup;
-        BaseAddress = new Uri($"http://127.0.0.1:{port}");
     }
 
-    public Uri BaseAddress { get; }
-
-    public BalancerSetup Setup { get; }
-
-    public BalancerLog Log { get; } = new();
-
-    public string Output => string.Join('\n', _output);
-
-    private string AdminSocket => Path.Combine(_folder, "admin.sock");
+    private string AdminSocket => Path.Combine(Folder, "admin.sock");
 
     /// <summary>
     /// Starts HAProxy on <paramref name="port"/> balancing over servers s1, s2, ... on <paramref name="backendPorts"/>,
@@ -76,36 +62,30 @@ public sealed class HaproxyProcess : IBalancer
             """;
         var configPath = Path.Combine(folder, "haproxy.cfg");
         await File.WriteAllTextAsync(configPath, config + "\n"); // HAProxy rejects a last line without LF
-        var process = Process.Start(new ProcessStartInfo(Program, ["-db", "-f", configPath])
+        var haproxy = new HaproxyProcess(port,
+            healthPath is null ? new BalancerSetup(BalancerKind.Haproxy, reuse) : new BalancerSetup(BalancerKind.HaproxyHealthCheck, reuse) { HealthPath = healthPath },
+            folder);
+        try
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        })!;
-        var haproxy = new HaproxyProcess(process, folder, port,
-            healthPath is null ? new BalancerSetup(BalancerKind.Haproxy, reuse) : new BalancerSetup(BalancerKind.HaproxyHealthCheck, reuse) { HealthPath = healthPath });
-        process.OutputDataReceived += (_, e) => haproxy.OnLine(e.Data);
-        process.ErrorDataReceived += (_, e) => haproxy.OnLine(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        for (var attempt = 0; !File.Exists(haproxy.AdminSocket) || !await CanConnectAsync(port); attempt++)
-        {
-            if (attempt == 100 || process.HasExited)
+            await haproxy.StartProcessAsync(new ProcessStartInfo(Program, ["-db", "-f", configPath]), "HAProxy");
+            // The admin socket is created with the listeners; checked, as the runtime API needs it at once.
+            if (!File.Exists(haproxy.AdminSocket))
             {
-                var output = haproxy.Output;
-                await haproxy.DisposeAsync();
-                throw new InvalidOperationException($"HAProxy did not start:\n{output}\n{config}");
+                throw new InvalidOperationException($"HAProxy accepts but has no admin socket:\n{haproxy.Output}\n{config}");
             }
-
-            await Task.Delay(50);
+        }
+        catch
+        {
+            await haproxy.DisposeAsync();
+            throw;
         }
 
         return haproxy;
     }
 
-    public Task TakeOutAsync(int instance) => Setup.ToldFromOutside ? SetServerStateAsync($"s{instance + 1}", "maint") : Task.CompletedTask;
+    public override Task TakeOutAsync(int instance) => Setup.ToldFromOutside ? SetServerStateAsync($"s{instance + 1}", "maint") : Task.CompletedTask;
 
-    public Task PutBackAsync(int instance) => Setup.ToldFromOutside ? SetServerStateAsync($"s{instance + 1}", "ready") : Task.CompletedTask;
+    public override Task PutBackAsync(int instance) => Setup.ToldFromOutside ? SetServerStateAsync($"s{instance + 1}", "ready") : Task.CompletedTask;
 
     /// <summary>Runtime API: <c>set server app/{server} state {state}</c> (ready, drain or maint).</summary>
     public async Task SetServerStateAsync(string server, string state)
@@ -121,38 +101,9 @@ public sealed class HaproxyProcess : IBalancer
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill();
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
-        Directory.Delete(_folder, recursive: true);
-    }
-
-    private void OnLine(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        if (TryParseRequest(line) is { } request)
-        {
-            Log.Add(request);
-        }
-        else
-        {
-            _output.Enqueue(line);
-        }
-    }
-
     // "request 30/Nov/2026:00:36:07.947 s1 200 0 0 1 ----": received at %tr, sent %TR + %Tw + %Tc later (each -1 when
     // that step did not happen).
-    internal static BalancerRequest? TryParseRequest(string line)
+    protected override BalancerRequest? TryParseRequest(string line)
     {
         var parts = line.Split(' ');
         if (parts.Length < 8 || parts[0] != "request"
@@ -165,19 +116,5 @@ public sealed class HaproxyProcess : IBalancer
         var instance = parts[2].StartsWith('s') && int.TryParse(parts[2].AsSpan(1), CultureInfo.InvariantCulture, out var n) ? n - 1 : -1;
         return new BalancerRequest(new DateTimeOffset(received).ToUnixTimeMilliseconds() + after, instance,
             int.TryParse(parts[3], CultureInfo.InvariantCulture, out var status) ? status : 0);
-    }
-
-    private static async Task<bool> CanConnectAsync(int port)
-    {
-        try
-        {
-            using var client = new TcpClient();
-            await client.ConnectAsync("127.0.0.1", port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
     }
 }
