@@ -4,9 +4,12 @@
 #      runtime API, http-reuse safe, always and never (5 restarts each);
 #   2. the matrix: for each balancer setup x load shape, bare ASP.NET Core, Graceful with a fixed pre-stop delay of
 #      the balancer's lag + 1 s, Graceful adaptive, and the smallest fixed delay that lost nothing, found by trying.
+#   3. varying lag: balancers told from outside 0.5-2.5 s after each signal (a different lag per stop, as endpoint
+#      propagation varies): the fixed delay of the longest lag + 1 s, adaptive with quiet periods of 500 and 200 ms,
+#      and the smallest fixed delay that lost nothing.
 # Every component runs on loopback and stops by itself. Tables on stdout, per-restart detail on stderr.
-# Usage: bench/balancers.sh [restarts] [part]   (default 10 restarts per app and cell; part: close, matrix or all)
-# On the 2-core machine of docs/benchmarks.md: the matrix about 30 minutes, the close comparison about 7.
+# Usage: bench/balancers.sh [restarts] [part]   (default 10 restarts per app and cell; part: close, matrix, varying or all)
+# On the 2-core machine of docs/benchmarks.md: the matrix about 30 minutes, the close comparison about 7, varying lag about 25.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 restarts="${1:-10}"
@@ -39,4 +42,10 @@ if [ "$part" = matrix ] || [ "$part" = all ]; then
   echo "## Balancer matrix"
   echo
   run matrix "$restarts" 1000 500 "$bare" "$slow" haproxy-safe,haproxy-check,caddy,yarp,yarp-check back-to-back,short,paced
+fi
+
+if [ "$part" = varying ] || [ "$part" = all ]; then
+  echo "## Varying lag"
+  echo
+  run varying "$restarts" 500 2500 500,200 "$slow" haproxy-safe,yarp back-to-back,short,paced
 fi

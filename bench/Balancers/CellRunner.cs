@@ -9,7 +9,8 @@ internal static class CellRunner
     public const string Header = "| app | restarts | requests ok | failed | pre-stop ended by | balancer's last request → listener closed, ms (median / max) | signal → exit, s (median / max) |";
     public const string Separator = "|---|---|---|---|---|---|---|";
 
-    public static async Task<RollingResult> RunAsync(BalancerSetup setup, LoadShape load, IReadOnlyList<string> command, int restarts, TimeSpan lag)
+    public static async Task<RollingResult> RunAsync(BalancerSetup setup, LoadShape load, IReadOnlyList<string> command, int restarts, TimeSpan lag,
+        TimeSpan lagMax = default)
     {
         var result = await RollingRestart.RunAsync(new RollingRun(command[0], command.Skip(1).ToList())
         {
@@ -17,11 +18,12 @@ internal static class CellRunner
             Load = load,
             Restarts = restarts,
             Lag = lag,
+            LagMax = lagMax,
         });
         foreach (var restart in result.Restarts)
         {
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {setup.Name} {load.Name} {string.Join(' ', command.Skip(1))}: {restart.Server} failed {restart.Failed} (non-2xx {restart.Load.NonSuccess}, " +
+                $"  {setup.Name} {load.Name} {string.Join(' ', command.Skip(1))}: {restart.Server} lag {restart.Lag.TotalSeconds:0.000}s failed {restart.Failed} (non-2xx {restart.Load.NonSuccess}, " +
                 $"lost {restart.Load.Lost}, refused {restart.Load.Refused}; balancer 5xx {restart.BalancerErrors}), " +
                 $"pre-stop {restart.PreStop?.EndedBy ?? "-"} {restart.PreStop?.Length.TotalSeconds:0.000}s ({restart.PreStop?.Requests} requests), " +
                 $"last request → close {restart.LastRequestToClose?.TotalMilliseconds:0} ms, after close {restart.RequestsAfterClose}, stop {restart.StopTime.TotalSeconds:0.000}s"));

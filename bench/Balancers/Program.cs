@@ -10,6 +10,9 @@ using Graceful.Harness;
 //   Balancers matrix RESTARTS LAG-MS QUIET-MS BARE.dll SLOWSERVICE.dll BALANCERS LOADS [extra adaptive args ...]
 //       the matrix of bench/balancers.sh: per cell bare ASP.NET Core, Graceful with a fixed delay of lag + 1 s,
 //       Graceful adaptive, and the smallest fixed delay that lost nothing, found by trying
+//   Balancers varying RESTARTS LAG-MIN-MS LAG-MAX-MS QUIET-MS[,QUIET-MS...] SLOWSERVICE.dll BALANCERS LOADS
+//       balancers told from outside with a lag drawn per stop from [LAG-MIN, LAG-MAX]: the fixed delay of the longest
+//       lag + 1 s, the adaptive pre-stop with each quiet period, and the smallest fixed delay that lost nothing
 // Programs are .dll files (run with dotnet) or executables; "{report}" in an argument becomes the instance's report path.
 var mode = args[0];
 var started = Stopwatch.GetTimestamp();
@@ -47,8 +50,18 @@ switch (mode)
             [.. args[7].Split(',').Select(LoadShape.Parse)],
             [.. args.Skip(8)]));
         break;
+    case "varying":
+        await VaryingLag.RunAsync(new VaryingLagSettings(
+            int.Parse(args[1], CultureInfo.InvariantCulture),
+            TimeSpan.FromMilliseconds(int.Parse(args[2], CultureInfo.InvariantCulture)),
+            TimeSpan.FromMilliseconds(int.Parse(args[3], CultureInfo.InvariantCulture)),
+            [.. args[4].Split(',').Select(q => TimeSpan.FromMilliseconds(int.Parse(q, CultureInfo.InvariantCulture)))],
+            args[5],
+            [.. args[6].Split(',').Select(BalancerSetup.Parse)],
+            [.. args[7].Split(',').Select(LoadShape.Parse)]));
+        break;
     default:
-        throw new ArgumentException($"Unknown mode {mode}: use cell or matrix.");
+        throw new ArgumentException($"Unknown mode {mode}: use cell, matrix or varying.");
 }
 
 Console.Error.WriteLine($"done in {Stopwatch.GetElapsedTime(started).TotalMinutes:0.0} min");

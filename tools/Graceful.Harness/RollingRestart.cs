@@ -20,6 +20,8 @@ public sealed class RollingRestart : IAsyncDisposable
     private readonly ServiceProcess?[] _instances;
     private readonly string?[] _reports;
     private readonly string _folder = Directory.CreateTempSubdirectory("graceful-rolling-").FullName;
+    // Any fixed seed: what matters is that each app in a cell gets the same sequence of lags.
+    private const int LagSeed = 20261130;
     private int _generation;
     private IBalancer? _balancer;
 
@@ -147,14 +149,17 @@ public sealed class RollingRestart : IAsyncDisposable
             }
 
             await Task.Delay(run.Between);
+            var lags = new Random(LagSeed);
             for (var restart = 0; restart < run.Restarts; restart++)
             {
                 var before = counters.Snapshot();
-                var outcome = await rolling.RestartAsync(restart % rolling.Instances, run.Lag, waitForRotation: TimeSpan.FromSeconds(30));
+                var lag = run.LagMax > run.Lag ? run.Lag + ((run.LagMax - run.Lag) * lags.NextDouble()) : run.Lag;
+                var outcome = await rolling.RestartAsync(restart % rolling.Instances, lag, waitForRotation: TimeSpan.FromSeconds(30));
                 await Task.Delay(run.Between);
                 var after = counters.Snapshot();
                 outcomes.Add(outcome with
                 {
+                    Lag = lag,
                     Load = new LoadResult(after.Ok - before.Ok, after.Lost - before.Lost, after.Refused - before.Refused, after.NonSuccess - before.NonSuccess),
                 });
             }

@@ -12,6 +12,13 @@ public sealed record RollingRun(string Program, IReadOnlyList<string> Args)
     /// <summary>How long after the SIGTERM a balancer told from outside stops routing to the instance.</summary>
     public TimeSpan Lag { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// When longer than <see cref="Lag"/>, each restart's lag is drawn uniformly from [Lag, LagMax], as endpoint
+    /// propagation varies from one stop to the next. The draws are seeded, so every app run through the same cell sees
+    /// the same lags in the same order.
+    /// </summary>
+    public TimeSpan LagMax { get; init; }
+
     /// <summary>Null: <see cref="BalancerSetup.Default"/>.</summary>
     public BalancerSetup? Balancer { get; init; }
 
@@ -41,6 +48,9 @@ public sealed record RestartOutcome(string Server, int Pid, int ExitCode, DateTi
     public LoadResult Load { get; init; } = new(0, 0, 0);
 
     public int Failed => Load.Failed;
+
+    /// <summary>The lag this restart was given (set by <see cref="RollingRestart.RunAsync(RollingRun)"/>).</summary>
+    public TimeSpan Lag { get; init; }
 
     /// <summary>From the balancer's last request (its own log) to the listener closing (the report).</summary>
     public TimeSpan? LastRequestToClose => PreStop is { } p && LastRequestBeforeClose is { } last ? p.ListenerClosedAt - last : null;
