@@ -4,18 +4,16 @@ using Microsoft.Extensions.Configuration;
 namespace Graceful.AspNetCore.Configuration;
 
 /// <summary>An option that holds a list of strings, bound from indexed keys (<c>Command:0</c>, <c>Command:1</c>, ...).</summary>
-internal sealed class ListOption<TOptions>(string key, Func<TOptions, IList<string>> list, string valuesDoc, string description)
+internal sealed class ListOption<TOptions>(string key, Func<TOptions, IList<string>> list, string valuesDoc, string description, string empty)
     : OptionDescriptor<TOptions>(key, description)
 {
-    /// <summary>What the docs say the default is when the list is empty.</summary>
-    public string Empty { get; init; } = "none";
-
     public override string ValuesDoc => valuesDoc;
 
     public override string KeyDoc(string section) => $"`{section}:{Key}:0`, `:1`, ...";
 
+    /// <summary>The default items; <c>empty</c> says what an empty list means (<c>own command line</c>).</summary>
     public override string DefaultDoc(TOptions defaults) =>
-        list(defaults) is { Count: > 0 } items ? string.Join(", ", items.Select(i => $"`{i}`")) : Empty;
+        list(defaults) is { Count: > 0 } items ? string.Join(", ", items.Select(i => $"`{i}`")) : empty;
 
     // Configured items replace the default ones, read in index order; none configured leaves the default.
     public override void Bind(IConfigurationSection section, TOptions options, List<string> errors)

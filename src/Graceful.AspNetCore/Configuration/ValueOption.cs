@@ -4,15 +4,13 @@ namespace Graceful.AspNetCore.Configuration;
 
 /// <summary>An option that holds one value: a duration, a flag, a number, a name or a path.</summary>
 internal sealed class ValueOption<TOptions, T>(
-    string key, OptionValue<T> value, Func<TOptions, T> get, Action<TOptions, T> set, OptionRule<T>? rule, string description)
+    string key, OptionValue<T> value, Func<TOptions, T> get, Action<TOptions, T> set, OptionRule<T>? rule, string description, string unset)
     : OptionDescriptor<TOptions>(key, description)
 {
-    /// <summary>What the docs say the default is when it is null, e.g. <c>Kestrel's (`30s`)</c>.</summary>
-    public string Unset { get; init; } = "none";
-
     public override string ValuesDoc => rule?.Doc ?? value.Doc;
 
-    public override string DefaultDoc(TOptions defaults) => get(defaults) is { } current ? $"`{value.Format(current)}`" : Unset;
+    /// <summary>The default as <see cref="OptionValue{T}.Format"/> writes it; <c>unset</c> says what null means (<c>Kestrel's (`30s`)</c>).</summary>
+    public override string DefaultDoc(TOptions defaults) => get(defaults) is { } current ? $"`{value.Format(current)}`" : unset;
 
     // A key that is absent leaves the default; one that does not parse is reported with its full path.
     public override void Bind(IConfigurationSection section, TOptions options, List<string> errors)
@@ -32,10 +30,10 @@ internal sealed class ValueOption<TOptions, T>(
         }
     }
 
+    // Reads the value only when there is a rule: every delegate called at start is one more method to JIT.
     public override void Validate(string section, TOptions options, List<string> errors)
     {
-        var current = get(options);
-        if (rule is not null && !rule.IsValid(current))
+        if (rule is not null && get(options) is var current && !rule.IsValid(current))
         {
             errors.Add($"{section}:{Key}{rule.Problem(current)}");
         }
