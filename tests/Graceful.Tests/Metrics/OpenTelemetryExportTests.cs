@@ -1,7 +1,4 @@
 using Graceful.AspNetCore;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 
@@ -20,42 +17,24 @@ public class OpenTelemetryExportTests
     {
         var exported = new List<MetricSnapshot>();
         using var meters = Sdk.CreateMeterProviderBuilder().AddMeter(GracefulMeter.Name).AddInMemoryExporter(exported).Build();
-        // The drain deadline runs on a clock the test moves, so the export during the drain surely sees it under way.
-        var clock = new FakeTimeProvider();
-        var drainTimeout = TimeSpan.FromMinutes(5);
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var app = await TestApp.StartAsync(
-            a => a.MapGet("/slow", async (CancellationToken ct) =>
-            {
-                started.TrySetResult();
-                await Task.Delay(Timeout.Infinite, ct);
-            }),
-            o => o.DrainTimeout = drainTimeout,
-            b => b.Services.AddSingleton<TimeProvider>(clock));
-        using var client = app.CreateClient();
-        var slow = client.GetAsync("/slow");
-        await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await using var drain = await HeldDrain.StartAsync();
+        await drain.SendRequestAsync();
 
         try
         {
-            var shutdown = app.Shutdown.ShutdownAsync();
-            await Task.Delay(Timeout.Infinite, app.App.Services.GetRequiredService<IShutdownTokens>().Draining)
-                .ContinueWith(_ => { }, TaskScheduler.Default).WaitAsync(TimeSpan.FromSeconds(30));
+            await drain.BeginDrainAsync();
             var during = Export(meters, exported);
             Assert.Equal(1, LongValue(during, "graceful.server.draining"));
             Assert.Equal(1, LongValue(during, "graceful.server.active_requests"));
             Assert.Equal(1, LongValue(during, "graceful.server.open_connections"));
 
-            clock.Advance(drainTimeout);
-            Assert.False((await shutdown.WaitAsync(TimeSpan.FromSeconds(30))).Completed);
-            await Assert.ThrowsAnyAsync<HttpRequestException>(() => slow);
-
+            Assert.False((await drain.CutAsync()).Completed);
             var after = Export(meters, exported);
             Assert.Equal(0, LongValue(after, "graceful.server.draining"));
             Assert.Equal(1, LongValue(after, "graceful.server.aborted_requests"));
-            var duration = Assert.Single(Points(after, "graceful.server.drain.duration"));
+            var duration = Assert.Single(Assert.Single(after, s => s.Name == "graceful.server.drain.duration").MetricPoints);
             Assert.Equal(1, duration.GetHistogramCount());
-            Assert.Equal(drainTimeout.TotalSeconds, duration.GetHistogramSum());
+            Assert.Equal(HeldDrain.DrainTimeout.TotalSeconds, duration.GetHistogramSum());
             Assert.Equal("cut", Tag(duration, "graceful.drain.outcome"));
         }
         finally
@@ -72,8 +51,12 @@ public class OpenTelemetryExportTests
         return [.. exported];
     }
 
-    private static IReadOnlyList<MetricPoint> Points(List<MetricSnapshot> snapshots, string name) =>
-        Assert.Single(snapshots, s => s.Name == name).MetricPoints;
+    private static long LongValue(List<MetricSnapshot> snapshots, string name)
+    {
+        var snapshot = Assert.Single(snapshots, s => s.Name == name);
+        var point = Assert.Single(snapshot.MetricPoints);
+        return snapshot.MetricType == MetricType.LongGauge ? point.GetGaugeLastValueLong() : point.GetSumLong();
+    }
 
     private static object? Tag(MetricPoint point, string key)
     {
@@ -86,12 +69,5 @@ public class OpenTelemetryExportTests
         }
 
         return null;
-    }
-
-    private static long LongValue(List<MetricSnapshot> snapshots, string name)
-    {
-        var snapshot = Assert.Single(snapshots, s => s.Name == name);
-        var point = Assert.Single(snapshot.MetricPoints);
-        return snapshot.MetricType == MetricType.LongGauge ? point.GetGaugeLastValueLong() : point.GetSumLong();
     }
 }
