@@ -7,7 +7,11 @@ namespace Graceful.Tests.Packaging;
 /// makes: Sdk.Web, implicit usings, nullable) that references the packed library. The snippet that builds the app
 /// is its Program.cs, as pasted; every other snippet becomes the body of a method whose parameters are the names the
 /// README leaves to the reader's app (<c>builder</c>, <c>app</c>, <c>context</c>, ...), with the <c>using</c>
-/// directives the README shows. <c>#line</c> directives make each compiler error point at README.md's own line.
+/// directives the README shows: a reader pastes them into the Program.cs that has them. Nothing adds a <c>using</c>
+/// the README does not show (the scaffold names Graceful's types in full), so a snippet that needs
+/// <c>using Graceful.AspNetCore;</c> compiles exactly while the README shows it; once the extension methods live in
+/// Microsoft's namespaces, removing it from the README is what the test then checks. <c>#line</c> directives make each
+/// compiler error point at README.md's own line.
 /// </summary>
 internal static partial class ReadmeSnippets
 {
