@@ -4,7 +4,7 @@ using SlowService;
 
 // The Go/gin graceful-shutdown demo in C#: GET /slow takes 30 s, Ctrl+C (or SIGTERM/SIGQUIT) lets it finish,
 // and SIGHUP upgrades it in place (a new process takes over the listening sockets, this one drains).
-var slow = DurationOption.Create("--slow", "How long GET /slow takes: 500ms, 30s, 1m, 00:00:30.", TimeSpan.FromSeconds(30));
+var slow = DurationOption.Create("--slow", "How long GET /slow takes: 500ms, 30s, 1m, 00:00:30. Default 30s.");
 var shutdownTimeout = DurationOption.Create("--shutdown-timeout",
     "Drain deadline: 5s cuts requests still running 5 s after the signal (Go's demo). Default: Graceful:DrainTimeout, else infinite (wait for all).");
 var preStopDelay = DurationOption.Create("--pre-stop-delay",
@@ -27,7 +27,7 @@ var urls = new Option<string>("--urls") { Description = "Where to listen (semico
 var root = new RootCommand("SlowService: watch a graceful shutdown. Start it, request /slow, press Ctrl+C.") { slow, shutdownTimeout, preStopDelay, preStopQuiet, preStopMax, preStopClose, report, pidFile, urls };
 root.SetAction((parse, cancellationToken) => SlowServiceApp.RunAsync(new SlowServiceSettings(
     parse.GetValue(urls)!,
-    parse.GetValue(slow)!.Value,
+    parse.GetValue(slow) ?? TimeSpan.FromSeconds(30),
     parse.GetValue(shutdownTimeout),
     parse.GetValue(preStopDelay),
     parse.GetValue(preStopQuiet),
@@ -36,5 +36,18 @@ root.SetAction((parse, cancellationToken) => SlowServiceApp.RunAsync(new SlowSer
     parse.GetValue(report)?.FullName,
     parse.GetValue(pidFile)?.FullName)));
 
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    // The error alone, where the eye lands, rather than after the whole help text.
+    foreach (var error in parsed.Errors)
+    {
+        await Console.Error.WriteLineAsync($"SlowService: {error.Message}");
+    }
+
+    await Console.Error.WriteLineAsync("Run 'SlowService --help' for the options.");
+    return GracefulHostExtensions.StartupFailedExitCode;
+}
+
 // Graceful handles SIGINT/SIGTERM/SIGQUIT itself; System.CommandLine must not race it to kill the process.
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

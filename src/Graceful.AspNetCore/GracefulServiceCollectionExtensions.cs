@@ -87,6 +87,9 @@ public static class GracefulServiceCollectionExtensions
         services.AddSingleton<IHostedService, UpgradeLifecycle>();
         services.AddSingleton<IGracefulShutdown, GracefulShutdownService>();
         services.AddSingleton<StartupSignal>();
+        services.AddSingleton<StartFailureReport>();
+        services.AddSingleton<IPostConfigureOptions<LoggerFilterOptions>>(sp => sp.GetRequiredService<StartFailureReport>());
+        services.AddSingleton<IOptionsChangeTokenSource<LoggerFilterOptions>>(sp => sp.GetRequiredService<StartFailureReport>());
         services.AddSingleton<IHostLifetime, GracefulHostLifetime>();
         services.AddSingleton<IStartupFilter, GracefulStartupFilter>();
 
@@ -131,6 +134,7 @@ public static class GracefulServiceCollectionExtensions
                 sp.GetRequiredService<ListenerRegistry>(),
                 sp.GetRequiredService<ConnectionTracker>(),
                 sp.GetRequiredService<StartupSignal>(),
+                sp.GetRequiredService<StartFailureReport>(),
                 sp.GetRequiredService<ILogger<DrainableListenerFactory>>()), descriptor.Lifetime);
         }
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Graceful.AspNetCore;
@@ -10,6 +11,8 @@ public static class ShutdownHookServiceCollectionExtensions
     /// <paramref name="timeout"/> (or <see cref="GracefulOptions.HookTimeout"/>). It does not run when the
     /// process is killed without a signal Graceful handles.
     /// </summary>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters",
+        Justification = "The two differ by the hook's delegate type, which picks the overload; the optional timeout reads best at the call.")]
     public static IServiceCollection AddShutdownHook(this IServiceCollection services, string name,
         Func<IServiceProvider, CancellationToken, Task> hook, TimeSpan? timeout = null)
     {
@@ -25,6 +28,8 @@ public static class ShutdownHookServiceCollectionExtensions
     }
 
     /// <summary>Adds a hook that needs no services; see <see cref="AddShutdownHook(IServiceCollection, string, Func{IServiceProvider, CancellationToken, Task}, TimeSpan?)"/>.</summary>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters",
+        Justification = "The two differ by the hook's delegate type, which picks the overload; the optional timeout reads best at the call.")]
     public static IServiceCollection AddShutdownHook(this IServiceCollection services, string name,
         Func<CancellationToken, Task> hook, TimeSpan? timeout = null)
     {

@@ -1,3 +1,4 @@
+using Graceful.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -21,6 +22,8 @@ public static class GracefulHostExtensions
         ArgumentNullException.ThrowIfNull(host);
         try
         {
+            var startFailure = host.Services.GetService<StartFailureReport>();
+            startFailure?.BeginStart();
             try
             {
                 // Validate first, so a bad option is reported in one line rather than in the host's start-failure dump.
@@ -31,6 +34,10 @@ public static class GracefulHostExtensions
             {
                 await Console.Error.WriteLineAsync($"{AppDomain.CurrentDomain.FriendlyName}: cannot start: {OneLine(ex)}");
                 return StartupFailedExitCode;
+            }
+            finally
+            {
+                startFailure?.EndStart();
             }
 
             await host.WaitForShutdownAsync(cancellationToken);

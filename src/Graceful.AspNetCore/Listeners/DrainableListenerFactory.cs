@@ -1,5 +1,6 @@
 using System.Net;
 using Graceful.AspNetCore.Connections;
+using Graceful.AspNetCore.Hosting;
 using Graceful.AspNetCore.Signals;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
@@ -15,6 +16,7 @@ internal sealed partial class DrainableListenerFactory(
     ListenerRegistry registry,
     ConnectionTracker tracker,
     StartupSignal startup,
+    StartFailureReport startFailure,
     ILogger<DrainableListenerFactory> logger) : IConnectionListenerFactory, IConnectionListenerFactorySelector
 {
     public async ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default)
@@ -26,8 +28,14 @@ internal sealed partial class DrainableListenerFactory(
         }
         catch (AddressInUseException ex)
         {
-            // Kestrel fails the start on this; say so in one line before the host's own report.
-            LogAddressInUse(logger, endpoint, ex.Message);
+            // Kestrel fails the start on this. RunGracefullyAsync says so in one line, and the host's own report of it
+            // is left out; under app.Run() this line comes before the host's report.
+            if (!startFailure.ReportedByRunner)
+            {
+                LogAddressInUse(logger, endpoint, ex.Message);
+            }
+
+            startFailure.Failing();
             throw;
         }
 

@@ -47,6 +47,9 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "waitpid", SetLastError = true)]
     public static partial int WaitPid(int pid, int* status, int options);
 
+    [LibraryImport("libc", EntryPoint = "getppid")]
+    public static partial int GetParentProcessId();
+
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     public static partial int SendSignal(int pid, int signal);
 }

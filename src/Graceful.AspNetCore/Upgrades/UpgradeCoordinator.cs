@@ -5,6 +5,7 @@ using System.Text;
 using Graceful.AspNetCore.Configuration;
 using Graceful.AspNetCore.Draining;
 using Graceful.AspNetCore.Hosting;
+using Graceful.AspNetCore.Platform;
 using Graceful.AspNetCore.Systemd;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -36,6 +37,9 @@ internal sealed partial class UpgradeCoordinator(
     private int _upgrading;
     private Task<UpgradeResult>? _current;
 
+    /// <summary>Why upgrades are refused in this process (see <see cref="NamespaceInit"/>), or null when they can work.</summary>
+    public string? RefusedBecause { get; } = NamespaceInit.WhySuccessorsDie();
+
     public async Task<UpgradeResult> UpgradeAsync(string trigger, CancellationToken cancellationToken = default)
     {
         var started = time.GetTimestamp();
@@ -43,6 +47,12 @@ internal sealed partial class UpgradeCoordinator(
         {
             LogIgnored(logger, trigger, "upgrades are not enabled (Graceful:Upgrade:Enabled)");
             return new UpgradeResult(UpgradeOutcome.NotEnabled, null, "Upgrades are not enabled.", TimeSpan.Zero);
+        }
+
+        if (RefusedBecause is { } refused)
+        {
+            LogIgnored(logger, trigger, refused);
+            return new UpgradeResult(UpgradeOutcome.Refused, null, refused, TimeSpan.Zero);
         }
 
         if (shutdown.IsShuttingDown)

@@ -23,6 +23,13 @@ internal sealed partial class UpgradeLifecycle(
     public Task StartingAsync(CancellationToken cancellationToken)
     {
         var upgrade = options.Value.Upgrade;
+        if (upgrade.Enabled && upgrades.RefusedBecause is { } refused)
+        {
+            // Said once, at start: the trigger stays registered, so a signal meant as an upgrade is logged and
+            // ignored rather than taken for a shutdown.
+            LogRefused(logger, refused);
+        }
+
         if (upgrade.Enabled && UpgradeSignal.TryParse(upgrade.Signal, out var signal))
         {
             _trigger = PosixSignalRegistration.Create(signal, context =>
@@ -64,6 +71,10 @@ internal sealed partial class UpgradeLifecycle(
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public void Dispose() => _trigger?.Dispose();
+
+    [LoggerMessage(EventId = 79, EventName = "UpgradesRefused", Level = LogLevel.Warning,
+        Message = "In-place upgrades are refused: {Reason}. The upgrade signal is logged and ignored; restart by replacing the instance (docs/containers.md)")]
+    private static partial void LogRefused(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 74, EventName = "UnclaimedListener", Level = LogLevel.Warning,
         Message = "Closed the inherited listener for {Endpoint}: this version does not listen there")]

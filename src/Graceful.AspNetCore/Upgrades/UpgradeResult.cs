@@ -17,6 +17,13 @@ public enum UpgradeOutcome
 
     /// <summary><see cref="UpgradeOptions.Enabled"/> is off.</summary>
     NotEnabled,
+
+    /// <summary>
+    /// Refused, and nothing started: a successor would die with this process, which is PID 1 of its PID namespace (a
+    /// container's entrypoint) or runs under an init that exits with it (tini, <c>docker run --init</c>, dumb-init).
+    /// In a container, replace it with a rolling restart instead.
+    /// </summary>
+    Refused,
 }
 
 /// <summary>The result of <see cref="IGracefulShutdown.UpgradeAsync"/>.</summary>

@@ -1,9 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Graceful.AspNetCore;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Graceful.Tests.Metrics;
 
@@ -13,19 +11,8 @@ public class GracefulMetricsTests
     [Fact]
     public async Task Instruments_ReportRequestsConnectionsDrainingDurationAndAborts()
     {
-        // The drain deadline runs on a clock the test moves: the draining gauge is read while the drain surely waits.
-        var clock = new FakeTimeProvider();
-        var drainTimeout = TimeSpan.FromMinutes(5);
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var app = await TestApp.StartAsync(
-            a => a.MapGet("/slow", async (CancellationToken ct) =>
-            {
-                started.TrySetResult();
-                await Task.Delay(Timeout.Infinite, ct);
-            }),
-            o => o.DrainTimeout = drainTimeout,
-            b => b.Services.AddSingleton<TimeProvider>(clock));
-        var meterFactory = app.App.Services.GetRequiredService<IMeterFactory>();
+        await using var drain = await HeldDrain.StartAsync();
+        var meterFactory = drain.App.App.Services.GetRequiredService<IMeterFactory>();
         var sums = new ConcurrentDictionary<string, double>();
         var histogram = new ConcurrentQueue<(double Value, string? Outcome)>();
         var draining = new ConcurrentQueue<int>();
@@ -44,9 +31,7 @@ public class GracefulMetricsTests
             histogram.Enqueue((value, tags.ToArray().FirstOrDefault(t => t.Key == "graceful.drain.outcome").Value as string)));
         listener.Start();
 
-        using var client = app.CreateClient();
-        var slow = client.GetAsync("/slow");
-        await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await drain.SendRequestAsync();
         Assert.Equal(1, sums.GetValueOrDefault("graceful.server.active_requests"));
         Assert.Equal(1, sums.GetValueOrDefault("graceful.server.open_connections"));
         listener.RecordObservableInstruments();
@@ -54,19 +39,15 @@ public class GracefulMetricsTests
 
         try
         {
-            var shutdown = app.Shutdown.ShutdownAsync();
-            await Task.Delay(Timeout.Infinite, app.App.Services.GetRequiredService<IShutdownTokens>().Draining)
-                .ContinueWith(_ => { }, TaskScheduler.Default).WaitAsync(TimeSpan.FromSeconds(30));
+            await drain.BeginDrainAsync();
             listener.RecordObservableInstruments();
             Assert.Equal(1, draining.Last());
-            clock.Advance(drainTimeout);
-            var result = await shutdown.WaitAsync(TimeSpan.FromSeconds(30));
-            await Assert.ThrowsAnyAsync<HttpRequestException>(() => slow);
+            var result = await drain.CutAsync();
 
             Assert.False(result.Completed);
             Assert.Equal(1, sums.GetValueOrDefault("graceful.server.aborted_requests"));
             var (seconds, outcome) = Assert.Single(histogram);
-            Assert.Equal(drainTimeout.TotalSeconds, seconds);
+            Assert.Equal(HeldDrain.DrainTimeout.TotalSeconds, seconds);
             Assert.Equal("cut", outcome);
             listener.RecordObservableInstruments();
             Assert.Equal(0, draining.Last());

@@ -19,10 +19,50 @@ public class StartupFailureTests
         await using var service = await ServiceProcess.StartAsync(SlowService.Dll, ["--urls", $"http://127.0.0.1:{port}"], waitForListening: false);
 
         Assert.Equal(GracefulHostExtensions.StartupFailedExitCode, await service.WaitForExitAsync(Generous));
-        Assert.Contains(service.Lines, l => l.StartsWith("SlowService: cannot start: ", StringComparison.Ordinal)
-            && l.Contains($"127.0.0.1:{port}") && l.Contains("address already in use"));
+        // One line says it, on standard error; no log line repeats it, and no stack trace precedes it.
+        var line = Assert.Single(service.Lines, l => l.Contains($"127.0.0.1:{port}"));
+        Assert.StartsWith("SlowService: cannot start: ", line);
+        Assert.Contains("address already in use", line);
+        Assert.Contains(line, service.ErrorLines);
+        Assert.DoesNotContain(service.Lines, l => l.TrimStart().StartsWith("at ", StringComparison.Ordinal));
         Assert.DoesNotContain(service.Lines, l => l.Contains("Now listening"));
         Assert.DoesNotContain(service.Lines, l => l.Contains("Unhandled exception"));
+    }
+
+    [Fact]
+    public async Task PortInUse_UnderPlainAppRun_StillLogsTheHostsOwnReport()
+    {
+        // Only RunGracefullyAsync, which reports the failure itself, leaves the host's report out: HostileApp runs app.Run().
+        using var occupant = new TcpListener(IPAddress.Loopback, 0);
+        occupant.Start();
+        var port = ((IPEndPoint)occupant.LocalEndpoint).Port;
+
+        await using var app = await ServiceProcess.StartAsync(HostileApp.Dll, ["--urls", $"http://127.0.0.1:{port}"], waitForListening: false);
+
+        Assert.NotEqual(0, await app.WaitForExitAsync(Generous));
+        Assert.Contains(app.Lines, l => l.Contains("Hosting failed to start", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task BadCommandLineOption_PrintsTheErrorAlone_WithAHintToHelp()
+    {
+        await using var service = await ServiceProcess.StartAsync(SlowService.Dll, ["--urls", "http://127.0.0.1:0", "--pre-stop-delay", "soon"], waitForListening: false);
+
+        Assert.Equal(GracefulHostExtensions.StartupFailedExitCode, await service.WaitForExitAsync(Generous));
+        Assert.Collection(service.Lines,
+            error => Assert.StartsWith("SlowService: --pre-stop-delay: 'soon' is not a duration", error),
+            hint => Assert.Equal("Run 'SlowService --help' for the options.", hint));
+        Assert.Equal(service.Lines, service.ErrorLines);
+    }
+
+    [Fact]
+    public async Task Help_ShowsDefaultsAsTheOptionsAreWritten_NotAsTimeSpans()
+    {
+        await using var service = await ServiceProcess.StartAsync(SlowService.Dll, ["--help"], waitForListening: false);
+
+        Assert.Equal(0, await service.WaitForExitAsync(Generous));
+        Assert.Contains(service.Lines, l => l.Contains("--slow", StringComparison.Ordinal) && l.Contains("Default 30s", StringComparison.Ordinal));
+        Assert.DoesNotContain(service.Lines, l => l.Contains("[default: 00:", StringComparison.Ordinal));
     }
 
     [Fact]
