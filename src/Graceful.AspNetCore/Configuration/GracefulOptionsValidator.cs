@@ -1,4 +1,4 @@
-using Graceful.AspNetCore.Upgrades;
+using Graceful.AspNetCore.Platform.Signals;
 using Microsoft.Extensions.Options;
 
 namespace Graceful.AspNetCore.Configuration;

@@ -1,13 +1,13 @@
-using Graceful.AspNetCore.Draining;
+using Graceful.AspNetCore;
 using Graceful.AspNetCore.Health;
-using Graceful.AspNetCore.PreStop;
-using Microsoft.AspNetCore.Builder;
+using Graceful.AspNetCore.Shutdown;
+using Graceful.AspNetCore.Transport.Requests;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace Graceful.AspNetCore;
+namespace Microsoft.AspNetCore.Builder;
 
 /// <summary>Readiness and liveness that follow the shutdown, for Kubernetes probes and load balancers.</summary>
 public static class GracefulHealthCheckExtensions

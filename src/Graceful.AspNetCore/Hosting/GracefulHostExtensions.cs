@@ -1,8 +1,9 @@
+using Graceful.AspNetCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
-namespace Graceful.AspNetCore;
+namespace Microsoft.AspNetCore.Builder;
 
 /// <summary>Running an application so that its exit code tells what happened.</summary>
 public static class GracefulHostExtensions

@@ -7,7 +7,6 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Graceful.Tests.Metrics;
 
-[Collection(ProcessExitCode.Name)]
 public class GracefulMetricsTests
 {
     [Fact]
@@ -16,13 +15,9 @@ public class GracefulMetricsTests
         // The drain deadline runs on a clock the test moves: the draining gauge is read while the drain surely waits.
         var clock = new FakeTimeProvider();
         var drainTimeout = TimeSpan.FromMinutes(5);
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var held = new HeldRequest();
         await using var app = await TestApp.StartAsync(
-            a => a.MapGet("/slow", async (CancellationToken ct) =>
-            {
-                started.TrySetResult();
-                await Task.Delay(Timeout.Infinite, ct);
-            }),
+            a => a.MapGet("/slow", held.Handler),
             o => o.DrainTimeout = drainTimeout,
             b => b.Services.AddSingleton<TimeProvider>(clock));
         var meterFactory = app.App.Services.GetRequiredService<IMeterFactory>();
@@ -46,36 +41,29 @@ public class GracefulMetricsTests
 
         using var client = app.CreateClient();
         var slow = client.GetAsync("/slow");
-        await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await held.WaitUntilStartedAsync();
         Assert.Equal(1, sums.GetValueOrDefault("graceful.server.active_requests"));
         Assert.Equal(1, sums.GetValueOrDefault("graceful.server.open_connections"));
         listener.RecordObservableInstruments();
         Assert.Equal(0, draining.Last());
 
-        try
-        {
-            var shutdown = app.Shutdown.ShutdownAsync();
-            await Task.Delay(Timeout.Infinite, app.App.Services.GetRequiredService<IShutdownTokens>().Draining)
-                .ContinueWith(_ => { }, TaskScheduler.Default).WaitAsync(TimeSpan.FromSeconds(30));
-            listener.RecordObservableInstruments();
-            Assert.Equal(1, draining.Last());
-            clock.Advance(drainTimeout);
-            var result = await shutdown.WaitAsync(TimeSpan.FromSeconds(30));
-            await Assert.ThrowsAnyAsync<HttpRequestException>(() => slow);
+        var shutdown = app.Shutdown.ShutdownAsync();
+        await Task.Delay(Timeout.Infinite, app.App.Services.GetRequiredService<IShutdownTokens>().Draining)
+            .ContinueWith(_ => { }, TaskScheduler.Default).WaitAsync(TimeSpan.FromSeconds(30));
+        listener.RecordObservableInstruments();
+        Assert.Equal(1, draining.Last());
+        clock.Advance(drainTimeout);
+        var result = await shutdown.WaitAsync(TimeSpan.FromSeconds(30));
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => slow);
 
-            Assert.False(result.Completed);
-            Assert.Equal(1, sums.GetValueOrDefault("graceful.server.aborted_requests"));
-            var (seconds, outcome) = Assert.Single(histogram);
-            Assert.Equal(drainTimeout.TotalSeconds, seconds);
-            Assert.Equal("cut", outcome);
-            listener.RecordObservableInstruments();
-            Assert.Equal(0, draining.Last());
-            Assert.Equal(0, sums.GetValueOrDefault("graceful.server.active_requests"));
-            Assert.Equal(0, sums.GetValueOrDefault("graceful.server.open_connections"));
-        }
-        finally
-        {
-            Environment.ExitCode = 0;
-        }
+        Assert.False(result.Completed);
+        Assert.Equal(1, sums.GetValueOrDefault("graceful.server.aborted_requests"));
+        var (seconds, outcome) = Assert.Single(histogram);
+        Assert.Equal(drainTimeout.TotalSeconds, seconds);
+        Assert.Equal("cut", outcome);
+        listener.RecordObservableInstruments();
+        Assert.Equal(0, draining.Last());
+        Assert.Equal(0, sums.GetValueOrDefault("graceful.server.active_requests"));
+        Assert.Equal(0, sums.GetValueOrDefault("graceful.server.open_connections"));
     }
 }
