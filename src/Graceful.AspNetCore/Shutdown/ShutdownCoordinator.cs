@@ -1,7 +1,6 @@
 using Graceful.AspNetCore.Shutdown.Hooks;
 using Graceful.AspNetCore.Shutdown.PreStop;
 using Graceful.AspNetCore.Transport.Connections;
-using Graceful.AspNetCore.Transport.ListenSockets;
 using Graceful.AspNetCore.Transport.Listeners;
 using Graceful.AspNetCore.Transport.Requests;
 using Microsoft.Extensions.Hosting;
@@ -36,7 +35,6 @@ namespace Graceful.AspNetCore.Shutdown;
 /// </summary>
 internal sealed class ShutdownCoordinator(
     ListenerRegistry listeners,
-    ListenSocketBroker unixSockets,
     ConnectionTracker connections,
     RequestJournal journal,
     ShutdownTokens tokens,
@@ -220,18 +218,7 @@ internal sealed class ShutdownCoordinator(
 
         Enter(ShutdownPhase.StopAccepting);
         var drainStart = time.GetTimestamp();
-        if (trigger.Kind != TriggerKind.Handover)
-        {
-            // A successor accepts from the same sockets after a hand-over; otherwise what is queued is ours to serve.
-            await AcceptBacklog.WaitUntilAcceptedAsync([.. unixSockets.OpenSockets().Select(s => s.Socket)], time);
-        }
-
-        var endpoints = await listeners.UnbindAllAsync();
-        if (trigger.Kind != TriggerKind.Handover)
-        {
-            unixSockets.RemoveUnixSocketFiles();
-        }
-
+        var endpoints = await listeners.StopAcceptingAsync(handedOver: trigger.Kind == TriggerKind.Handover);
         if (options.Value.SoftDrainTimeout is var soft && soft != Timeout.InfiniteTimeSpan)
         {
             tokens.ScheduleSoftDeadline(soft - time.GetElapsedTime(drainStart));

@@ -5,6 +5,7 @@ using Graceful.AspNetCore.Transport.Requests;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -32,6 +33,7 @@ public sealed class ShutdownSequenceTests : IAsyncDisposable
         var services = new ServiceCollection()
             .AddLogging(b => b.AddProvider(_logs))
             .AddSingleton<TimeProvider>(_clock)
+            .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
             .AddSingleton<IHostApplicationLifetime, StoppingLifetime>()
             .AddSingleton<IServer, IdleServer>()
             // AddGraceful wraps the transport Kestrel registers; this sequence never binds, so nothing listens.

@@ -8,7 +8,7 @@ namespace Graceful.AspNetCore.Transport.ListenSockets;
 /// A Unix domain listening socket whose file the process, not the socket, owns. .NET deletes the file of a Unix socket
 /// it bound when that socket is disposed, which after an upgrade's hand-over would take the successor's address away
 /// as the predecessor closes its copy. Bound here through libc, the socket has no file .NET knows of; Graceful removes
-/// the file at a shutdown that does not hand over (<see cref="ListenSocketBroker.RemoveUnixSocketFiles"/>).
+/// the file at a shutdown that does not hand over (<see cref="ListenSocketBroker.RemoveUnixSocketFiles"/>, from <c>ListenerRegistry.StopAcceptingAsync</c>).
 /// </summary>
 internal static class UnixListenSocket
 {
