@@ -3,7 +3,8 @@ namespace Graceful.TestSupport;
 /// <summary>
 /// A request handler the test holds open: <see cref="WaitUntilStartedAsync"/> returns once a request is inside it,
 /// which then waits until <see cref="Release"/> (answering <c>done</c>) or until its request is aborted (a drain cut).
-/// The shape most shutdown tests need: a request provably in flight when the shutdown begins.
+/// The shape most shutdown tests need: a request provably in flight when the shutdown begins. A handler with a body of
+/// its own calls <see cref="MarkStarted"/> instead.
 /// </summary>
 public sealed class HeldRequest
 {
@@ -17,6 +18,9 @@ public sealed class HeldRequest
         await _release.Task.WaitAsync(requestAborted);
         return "done";
     };
+
+    /// <summary>For a handler of the test's own: tells the test a request is inside it.</summary>
+    public void MarkStarted() => _started.TrySetResult();
 
     /// <summary>Waits (bounded, 10 s unless <paramref name="within"/>, so a broken app fails the test rather than hanging it) until a request is inside the handler.</summary>
     public Task WaitUntilStartedAsync(TimeSpan? within = null) => _started.Task.WaitAsync(within ?? TimeSpan.FromSeconds(10));

@@ -12,11 +12,11 @@ public class ShutdownHookTests
     {
         var ran = new ConcurrentQueue<string>();
         var requestFinished = false;
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var held = new HeldRequest();
         await using var app = await TestApp.StartAsync(
             a => a.MapGet("/work", async () =>
             {
-                started.TrySetResult();
+                held.MarkStarted();
                 await Task.Delay(300);
                 Volatile.Write(ref requestFinished, true);
                 return "done";
@@ -36,7 +36,7 @@ public class ShutdownHookTests
                 }));
         using var client = app.CreateClient();
         var work = client.GetAsync("/work");
-        await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await held.WaitUntilStartedAsync();
 
         var stopping = Stopwatch.StartNew();
         await app.App.StopAsync();

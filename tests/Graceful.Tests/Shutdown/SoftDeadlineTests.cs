@@ -84,11 +84,11 @@ public class SoftDeadlineTests
     [Fact]
     public async Task AbortRequestsAtSoftDeadline_FiresRequestAborted_SoHandlersThatObserveItFinishWell()
     {
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var held = new HeldRequest();
         await using var app = await TestApp.StartAsync(
             a => a.MapGet("/report", async (CancellationToken requestAborted) =>
             {
-                started.TrySetResult();
+                held.MarkStarted();
                 try
                 {
                     await Task.Delay(TimeSpan.FromSeconds(30), requestAborted);
@@ -106,7 +106,7 @@ public class SoftDeadlineTests
             });
         using var client = app.CreateClient();
         var report = client.GetAsync("/report");
-        await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await held.WaitUntilStartedAsync();
 
         var result = await app.Shutdown.ShutdownAsync().WaitAsync(TimeSpan.FromSeconds(10));
 
@@ -118,17 +118,17 @@ public class SoftDeadlineTests
     [Fact]
     public async Task DrainingToken_FiresWhenTheDrainStarts_AndIsAlsoARequestFeature()
     {
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var held = new HeldRequest();
         await using var app = await TestApp.StartAsync(a => a.MapGet("/wait", async (HttpContext context) =>
         {
             var shutdown = context.Features.Get<IShutdownTokens>()!;
-            started.TrySetResult();
+            held.MarkStarted();
             await Task.Delay(Timeout.Infinite, shutdown.Draining).ContinueWith(_ => { }, TaskScheduler.Default);
             return shutdown.SoftDeadline.IsCancellationRequested ? "soft deadline?" : "draining";
         }));
         using var client = app.CreateClient();
         var wait = client.GetAsync("/wait");
-        await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await held.WaitUntilStartedAsync();
 
         var result = await app.Shutdown.ShutdownAsync().WaitAsync(TimeSpan.FromSeconds(10));
 
