@@ -1,3 +1,4 @@
+using Graceful.AspNetCore.Configuration;
 using Graceful.AspNetCore.Shutdown;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;

@@ -68,7 +68,8 @@ internal sealed partial class ShutdownEvents(
                 LogPreStopQuiet(logger, elapsed, traffic.Requests, traffic.Connections);
                 break;
             case PreStopEndedBy.Maximum:
-                LogPreStopMaximum(logger, elapsed, traffic.Requests, traffic.Connections, string.Join(", ", traffic.Addresses));
+                var addresses = string.Join(", ", traffic.Addresses);
+                LogPreStopMaximum(logger, elapsed, traffic.Requests, traffic.Connections, addresses);
                 break;
             default:
                 LogPreStopEnded(logger, end.EndedBy, elapsed, traffic.Requests, traffic.Connections);
@@ -80,7 +81,8 @@ internal sealed partial class ShutdownEvents(
     {
         metrics.DrainStarted();
         recorder.PhaseEnded(ShutdownPhase.StopAccepting.ReportName());
-        LogStoppedAccepting(logger, new LoggedDuration(took), endpoints.Count, string.Join(", ", endpoints));
+        var (elapsed, endpointList) = (new LoggedDuration(took), string.Join(", ", endpoints));
+        LogStoppedAccepting(logger, elapsed, endpoints.Count, endpointList);
     }
 
     /// <summary>Drain progress for systemd as connections close, when systemd listens (null otherwise).</summary>
@@ -90,14 +92,22 @@ internal sealed partial class ShutdownEvents(
     {
         recorder.DrainStarted(new ConnectionCounts(start.Total, start.Busy, start.IdleClosed, start.KeptForNextRequest));
         recorder.PhaseEnded(ShutdownPhase.CloseIdle.ReportName());
-        LogClosedIdle(logger, new LoggedDuration(took), start.IdleClosed, new KeptAndBusy(start, new LoggedDuration(idleGrace)));
+        var (elapsed, keptAndBusy) = (new LoggedDuration(took), new KeptAndBusy(start, new LoggedDuration(idleGrace)));
+        LogClosedIdle(logger, elapsed, start.IdleClosed, keptAndBusy);
         systemd.Notify($"STATUS=Draining: waiting for {requests} requests on {start.Busy + start.KeptForNextRequest} connections");
     }
 
-    public void RequestCut(CutRequest request) =>
-        LogRequestCut(logger, request.Method, request.Path, request.ConnectionId, new LoggedDuration(request.Ran));
+    public void RequestCut(CutRequest request)
+    {
+        var ran = new LoggedDuration(request.Ran);
+        LogRequestCut(logger, request.Method, request.Path, request.ConnectionId, ran);
+    }
 
-    public void HandlersIgnoredAbort(int connections, TimeSpan grace) => LogHandlersIgnoredAbort(logger, connections, new LoggedDuration(grace));
+    public void HandlersIgnoredAbort(int connections, TimeSpan grace)
+    {
+        var waited = new LoggedDuration(grace);
+        LogHandlersIgnoredAbort(logger, connections, waited);
+    }
 
     public void Drained(TimeSpan took, DrainResult result, int connectionsLeftAtStart, (int Count, TimeSpan Bound) closedWithoutRequest)
     {
@@ -105,17 +115,20 @@ internal sealed partial class ShutdownEvents(
         recorder.ClosedWithoutRequest(closedWithoutRequest.Count);
         if (closedWithoutRequest.Count > 0)
         {
-            LogClosedWithoutRequest(logger, new LoggedDuration(closedWithoutRequest.Bound), closedWithoutRequest.Count);
+            var bound = new LoggedDuration(closedWithoutRequest.Bound);
+            LogClosedWithoutRequest(logger, bound, closedWithoutRequest.Count);
         }
 
         metrics.DrainEnded(result.Duration, result.Completed, result.Cut.Count);
+        var elapsed = new LoggedDuration(took);
         if (result.Completed)
         {
-            LogDrained(logger, new LoggedDuration(took), result.RequestsAtStart, connectionsLeftAtStart);
+            LogDrained(logger, elapsed, result.RequestsAtStart, connectionsLeftAtStart);
         }
         else
         {
-            LogDrainCut(logger, new LoggedDuration(took), result.Cut.Count, result.Cut.Select(c => c.ConnectionId).Distinct().Count());
+            var cutConnections = result.Cut.Select(c => c.ConnectionId).Distinct().Count();
+            LogDrainCut(logger, elapsed, result.Cut.Count, cutConnections);
         }
     }
 
@@ -124,7 +137,8 @@ internal sealed partial class ShutdownEvents(
     public void HooksRan(TimeSpan took, (int Count, int Failed) hooks)
     {
         recorder.PhaseEnded(ShutdownPhase.Hooks.ReportName());
-        LogHooksRan(logger, new LoggedDuration(took), hooks.Count, hooks.Failed);
+        var elapsed = new LoggedDuration(took);
+        LogHooksRan(logger, elapsed, hooks.Count, hooks.Failed);
     }
 
     /// <summary>The last event: the report is built, written, logged and sent to systemd.</summary>
@@ -134,7 +148,8 @@ internal sealed partial class ShutdownEvents(
         var report = recorder.Build(exitCode, [.. requests.Select(r => new ReportedRequest(r.Method, r.Path, r.ConnectionId,
             recorder.Utc(r.StartedAt), r.EndedAt is { } end ? recorder.Utc(end) : null, Outcome(r, softDeadlineAt)))]);
         reportWriter.Write(report);
-        LogExited(logger, new LoggedDuration(sinceTrigger), report.ExitCode, report);
+        var elapsed = new LoggedDuration(sinceTrigger);
+        LogExited(logger, elapsed, report.ExitCode, report);
         systemd.Notify($"STATUS=Stopped: {report}");
         return report;
     }
@@ -144,13 +159,15 @@ internal sealed partial class ShutdownEvents(
     {
         if (budget is { CutsDrain: true, AppShutdownTimeout: { } appTimeout })
         {
-            LogBudgetCutsDrain(logger, new LoggedDuration(budget.Total), new LoggedDuration(appTimeout), new LoggedDuration(budget.PreStopDelay),
-                new LoggedDuration(budget.Drain), new LoggedDuration(budget.Hooks));
+            var (total, app, preStop, drain, hooks) = (new LoggedDuration(budget.Total), new LoggedDuration(appTimeout),
+                new LoggedDuration(budget.PreStopDelay), new LoggedDuration(budget.Drain), new LoggedDuration(budget.Hooks));
+            LogBudgetCutsDrain(logger, total, app, preStop, drain, hooks);
         }
         else if (budget.IsBounded)
         {
-            LogBoundedBudget(logger, new LoggedDuration(budget.Total), new LoggedDuration(budget.PreStopDelay), new LoggedDuration(budget.Drain),
-                new LoggedDuration(budget.Hooks), new LoggedDuration(budget.HostedServices));
+            var (total, preStop, drain, hooks, hosted) = (new LoggedDuration(budget.Total), new LoggedDuration(budget.PreStopDelay),
+                new LoggedDuration(budget.Drain), new LoggedDuration(budget.Hooks), new LoggedDuration(budget.HostedServices));
+            LogBoundedBudget(logger, total, preStop, drain, hooks, hosted);
         }
         else
         {

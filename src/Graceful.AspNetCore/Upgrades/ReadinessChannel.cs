@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
+using Graceful.AspNetCore.Platform;
 
 namespace Graceful.AspNetCore.Upgrades;
 

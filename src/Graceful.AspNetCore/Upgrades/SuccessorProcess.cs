@@ -2,6 +2,7 @@ using System.Collections;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
+using Graceful.AspNetCore.Platform;
 
 namespace Graceful.AspNetCore.Upgrades;
 

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Graceful.AspNetCore.Platform;
 using Graceful.AspNetCore.Platform.Signals;
 using Graceful.AspNetCore.Transport.ListenSockets;
 using Microsoft.Extensions.Hosting;

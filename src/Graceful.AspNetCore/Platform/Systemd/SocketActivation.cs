@@ -1,4 +1,5 @@
 using System.Globalization;
+using Graceful.AspNetCore.Platform;
 
 namespace Graceful.AspNetCore.Platform.Systemd;
 

@@ -1,3 +1,4 @@
+using Graceful.AspNetCore.Configuration;
 using Graceful.AspNetCore.Diagnostics.Logging;
 using Graceful.AspNetCore.Limits;
 using Microsoft.AspNetCore.Server.Kestrel.Core;

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
+using Graceful.AspNetCore.Platform;
 
 namespace Graceful.AspNetCore.Transport.ListenSockets;
 
