@@ -27,7 +27,7 @@ internal static class ShutdownPathWarmup
     private static readonly Type[] ShutdownPath =
     [
         typeof(GracefulHostLifetime), typeof(ShutdownCoordinator), typeof(ListenerRegistry), typeof(DrainableListener),
-        typeof(ConnectionTracker), typeof(TrackedConnection), typeof(ShutdownTokens), typeof(ShutdownHookRunner),
+        typeof(ConnectionTracker), typeof(TrackedConnection), typeof(ShutdownTokens), typeof(ShutdownHookRunner), typeof(HookCounts),
         typeof(ShutdownEvents), typeof(ShutdownPhases), typeof(ShutdownResult), typeof(RequestJournal), typeof(ServerStop),
         typeof(ServiceAnnouncer), typeof(ShutdownRecorder), typeof(ShutdownReport), typeof(ShutdownReportWriter), typeof(GracefulMetrics),
         typeof(SystemdNotifier), typeof(PidFile), typeof(LoggedDuration), typeof(GracefulDuration), typeof(KeptAndBusy),

@@ -2,6 +2,7 @@ using Graceful.AspNetCore.Diagnostics.Logging;
 using Graceful.AspNetCore.Diagnostics.Metrics;
 using Graceful.AspNetCore.Diagnostics.Reporting;
 using Graceful.AspNetCore.Platform.Systemd;
+using Graceful.AspNetCore.Shutdown.Hooks;
 using Graceful.AspNetCore.Shutdown.PreStop;
 using Graceful.AspNetCore.Transport.Connections;
 using Graceful.AspNetCore.Transport.Requests;
@@ -134,7 +135,7 @@ internal sealed partial class ShutdownEvents(
 
     public void HooksStarted() => systemd.Notify("STATUS=Running shutdown hooks");
 
-    public void HooksRan(TimeSpan took, (int Count, int Failed) hooks)
+    public void HooksRan(TimeSpan took, HookCounts hooks)
     {
         recorder.PhaseEnded(ShutdownPhase.Hooks.ReportName());
         var elapsed = new LoggedDuration(took);

@@ -13,7 +13,7 @@ internal sealed partial class ShutdownHookRunner(
     ILogger<ShutdownHookRunner> logger)
 {
     /// <summary>Runs every hook in registration order; returns how many ran and how many failed or timed out.</summary>
-    public async Task<(int Count, int Failed)> RunAllAsync()
+    public async Task<HookCounts> RunAllAsync()
     {
         var count = 0;
         var failed = 0;
@@ -26,7 +26,7 @@ internal sealed partial class ShutdownHookRunner(
             }
         }
 
-        return (count, failed);
+        return new HookCounts(count, failed);
     }
 
     /// <summary>Runs one hook; false when it failed or timed out.</summary>
@@ -69,3 +69,9 @@ internal sealed partial class ShutdownHookRunner(
         Message = "Shutdown hook {Hook} failed after {Elapsed}: the next hook runs")]
     private static partial void LogHookFailed(ILogger logger, Exception exception, string hook, LoggedDuration elapsed);
 }
+
+/// <summary>
+/// How many hooks ran and how many of them failed or timed out. A class, not a value tuple: a task of a value type
+/// would be one more generic instantiation for the JIT to compile after the signal.
+/// </summary>
+internal sealed record HookCounts(int Count, int Failed);
