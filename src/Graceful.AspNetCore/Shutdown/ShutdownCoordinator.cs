@@ -28,8 +28,8 @@ namespace Graceful.AspNetCore.Shutdown;
 /// <item>(the host stops its hosted services and Kestrel, which by now finds nothing left to cut;)</item>
 /// <item>report and exit: <see cref="Exit"/> builds the report and decides the exit code (<see cref="ShutdownResult"/>).</item>
 /// </list>
-/// Phases 1–6 run in <see cref="IHostedLifecycleService.StoppingAsync"/>, before any hosted service stops, or earlier
-/// when <see cref="ShutdownAsync"/> starts them. Every side effect beyond the sequence itself (log, metrics, systemd,
+/// Phases 3–6 run in <see cref="IHostedLifecycleService.StoppingAsync"/>, before any hosted service stops (a signal
+/// runs the pre-stop first and only then asks the host to stop), or earlier when <see cref="ShutdownAsync"/> starts them. Every side effect beyond the sequence itself (log, metrics, systemd,
 /// report) goes through <see cref="ShutdownEvents"/>. It does not set the process's exit code: the host lifetime
 /// does, from the result.
 /// </summary>
