@@ -1,15 +1,12 @@
+using System.Diagnostics.Metrics;
 using BenchmarkDotNet.Attributes;
-using Graceful.AspNetCore.Connections;
-using Graceful.AspNetCore.Draining;
-using Graceful.AspNetCore.Metrics;
-using Graceful.AspNetCore.PreStop;
-using Graceful.AspNetCore.Reporting;
-using Graceful.AspNetCore.Requests;
+using Graceful.AspNetCore.Diagnostics.Metrics;
+using Graceful.AspNetCore.Transport.Connections;
+using Graceful.AspNetCore.Transport.Requests;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using System.Diagnostics.Metrics;
 
 namespace Graceful.Benchmarks;
 
@@ -33,7 +30,7 @@ public class RequestTrackingBenchmarks
         var metrics = new GracefulMetrics(_services.GetRequiredService<IMeterFactory>());
         var tokens = new ShutdownTokens(time);
         var tracker = new ConnectionTracker(metrics, tokens, time);
-        var recorder = new ShutdownRecorder(tokens, time);
+        var journal = new RequestJournal();
         // As on Kestrel, the request finds its tracked connection as the connection's items feature.
         var connection = (TrackedConnection)tracker.Track(new DefaultConnectionContext("bench"));
         _context.Features.Set<IConnectionItemsFeature>(connection);
@@ -43,7 +40,7 @@ public class RequestTrackingBenchmarks
 
         RequestDelegate endpoint = _ => Task.CompletedTask;
         _bare = endpoint;
-        _tracked = RequestTrackingMiddleware.Create(endpoint, tracker, tokens, recorder, metrics, new TrafficWatch(time), rejectDuringDrainRetryAfter: null, time);
+        _tracked = RequestTrackingMiddleware.Create(endpoint, tracker, tokens, journal, metrics, new TrafficWatch(time), rejectDuringDrainRetryAfter: null, time);
     }
 
     [GlobalCleanup]

@@ -1,4 +1,4 @@
-using Graceful.AspNetCore.Upgrades;
+using Graceful.AspNetCore.Platform.Signals;
 using static Graceful.AspNetCore.Configuration.OptionRules;
 using static Graceful.AspNetCore.Configuration.OptionValues;
 

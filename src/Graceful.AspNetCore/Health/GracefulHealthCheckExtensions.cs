@@ -1,7 +1,7 @@
-using Graceful.AspNetCore.Draining;
+using Graceful.AspNetCore;
 using Graceful.AspNetCore.Health;
-using Graceful.AspNetCore.PreStop;
-using Microsoft.AspNetCore.Builder;
+using Graceful.AspNetCore.Shutdown;
+using Graceful.AspNetCore.Transport.Requests;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -10,7 +10,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Graceful.AspNetCore;
+namespace Microsoft.AspNetCore.Builder;
 
 /// <summary>Readiness and liveness that follow the shutdown, for Kubernetes probes and load balancers.</summary>
 public static class GracefulHealthCheckExtensions

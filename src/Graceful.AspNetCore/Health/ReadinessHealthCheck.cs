@@ -1,4 +1,4 @@
-using Graceful.AspNetCore.Draining;
+using Graceful.AspNetCore.Shutdown;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Graceful.AspNetCore.Health;

@@ -1,4 +1,4 @@
-using Graceful.AspNetCore.Draining;
+using Graceful.AspNetCore.Shutdown;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 

@@ -1,9 +1,10 @@
-using Graceful.AspNetCore.Hosting;
+using Graceful.AspNetCore;
+using Graceful.AspNetCore.Diagnostics.Logging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
-namespace Graceful.AspNetCore;
+namespace Microsoft.AspNetCore.Builder;
 
 /// <summary>Running an application so that its exit code tells what happened.</summary>
 public static class GracefulHostExtensions

@@ -1,10 +1,7 @@
-using Graceful.AspNetCore.Connections;
-using Graceful.AspNetCore.Draining;
-using Graceful.AspNetCore.Limits;
-using Graceful.AspNetCore.Metrics;
-using Graceful.AspNetCore.PreStop;
-using Graceful.AspNetCore.Reporting;
-using Graceful.AspNetCore.Requests;
+using Graceful.AspNetCore.Diagnostics.Metrics;
+using Graceful.AspNetCore.Transport.Connections;
+using Graceful.AspNetCore.Transport.Limits;
+using Graceful.AspNetCore.Transport.Requests;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
@@ -17,7 +14,7 @@ internal sealed class GracefulStartupFilter(
     IOptions<GracefulOptions> options,
     ConnectionTracker connections,
     ShutdownTokens tokens,
-    ShutdownRecorder recorder,
+    RequestJournal journal,
     GracefulMetrics metrics,
     TrafficWatch traffic,
     TimeProvider time,
@@ -25,7 +22,7 @@ internal sealed class GracefulStartupFilter(
 {
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
-        app.Use(inner => RequestTrackingMiddleware.Create(inner, connections, tokens, recorder, metrics, traffic, options.Value.RejectDuringDrainRetryAfter, time));
+        app.Use(inner => RequestTrackingMiddleware.Create(inner, connections, tokens, journal, metrics, traffic, options.Value.RejectDuringDrainRetryAfter, time));
         if (options.Value.AbortRequestsAtSoftDeadline)
         {
             app.Use(inner => SoftDeadlineAbortMiddleware.Create(inner, tokens));

@@ -1,4 +1,5 @@
 using Graceful.AspNetCore.Configuration;
+using Graceful.AspNetCore.Shutdown;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 

@@ -1,16 +1,17 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.CompilerServices;
-using Graceful.AspNetCore.Configuration;
-using Graceful.AspNetCore.Connections;
-using Graceful.AspNetCore.Draining;
-using Graceful.AspNetCore.Hooks;
-using Graceful.AspNetCore.Listeners;
-using Graceful.AspNetCore.Logging;
-using Graceful.AspNetCore.Metrics;
-using Graceful.AspNetCore.Reporting;
-using Graceful.AspNetCore.Signals;
-using Graceful.AspNetCore.Systemd;
+using Graceful.AspNetCore.Diagnostics.Logging;
+using Graceful.AspNetCore.Diagnostics.Metrics;
+using Graceful.AspNetCore.Diagnostics.Reporting;
+using Graceful.AspNetCore.Platform.Files;
+using Graceful.AspNetCore.Platform.Signals;
+using Graceful.AspNetCore.Platform.Systemd;
+using Graceful.AspNetCore.Shutdown;
+using Graceful.AspNetCore.Shutdown.Hooks;
+using Graceful.AspNetCore.Transport.Connections;
+using Graceful.AspNetCore.Transport.Listeners;
+using Graceful.AspNetCore.Transport.Requests;
 
 namespace Graceful.AspNetCore.Hosting;
 
@@ -26,8 +27,9 @@ internal static class ShutdownPathWarmup
     private static readonly Type[] ShutdownPath =
     [
         typeof(GracefulHostLifetime), typeof(ShutdownCoordinator), typeof(ListenerRegistry), typeof(DrainableListener),
-        typeof(ConnectionTracker), typeof(TrackedConnection), typeof(ShutdownTokens), typeof(ShutdownHookRunner),
-        typeof(ShutdownRecorder), typeof(ShutdownReport), typeof(ShutdownReportWriter), typeof(GracefulMetrics),
+        typeof(ConnectionTracker), typeof(TrackedConnection), typeof(ShutdownTokens), typeof(ShutdownHookRunner), typeof(HookCounts),
+        typeof(ShutdownEvents), typeof(ShutdownPhases), typeof(ShutdownResult), typeof(RequestJournal), typeof(ServerStop),
+        typeof(ServiceAnnouncer), typeof(ShutdownRecorder), typeof(ShutdownReport), typeof(ShutdownReportWriter), typeof(GracefulMetrics),
         typeof(SystemdNotifier), typeof(PidFile), typeof(LoggedDuration), typeof(GracefulDuration), typeof(KeptAndBusy),
         typeof(DrainResult), typeof(ShutdownTrigger), typeof(DrainStart), typeof(PhaseTiming), typeof(ConnectionCounts),
         typeof(RequestTotals), typeof(ReportedRequest), typeof(ProcessSignals), typeof(RepeatedSignals), typeof(StartupSignal),

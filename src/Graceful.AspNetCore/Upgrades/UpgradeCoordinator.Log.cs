@@ -1,4 +1,4 @@
-using Graceful.AspNetCore.Configuration;
+using Graceful.AspNetCore.Diagnostics.Logging;
 using Microsoft.Extensions.Logging;
 
 namespace Graceful.AspNetCore.Upgrades;

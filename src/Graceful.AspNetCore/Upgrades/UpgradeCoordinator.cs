@@ -2,11 +2,12 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
-using Graceful.AspNetCore.Configuration;
-using Graceful.AspNetCore.Draining;
-using Graceful.AspNetCore.Hosting;
+using Graceful.AspNetCore.Diagnostics.Logging;
 using Graceful.AspNetCore.Platform;
-using Graceful.AspNetCore.Systemd;
+using Graceful.AspNetCore.Platform.Files;
+using Graceful.AspNetCore.Platform.Systemd;
+using Graceful.AspNetCore.Shutdown;
+using Graceful.AspNetCore.Transport.ListenSockets;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -133,7 +134,7 @@ internal sealed partial class UpgradeCoordinator(
                 shutdown.IsShuttingDown ? UpgradeOutcome.ShuttingDown : UpgradeOutcome.Failed);
         }
 
-        if (!shutdown.TryBeginHandover($"{trigger} (upgrade to pid {pid})"))
+        if (!shutdown.TryBegin($"{trigger} (upgrade to pid {pid})", TriggerKind.Handover))
         {
             successor.Kill();
             return Failed(trigger, started, pid, "a shutdown began as the successor became ready; the successor was killed", UpgradeOutcome.ShuttingDown);

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Graceful.AspNetCore.Platform;
-using Graceful.AspNetCore.Signals;
+using Graceful.AspNetCore.Platform.Signals;
+using Graceful.AspNetCore.Transport.ListenSockets;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

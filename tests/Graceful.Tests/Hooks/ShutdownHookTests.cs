@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Graceful.AspNetCore;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Graceful.Tests.Hooks;
 
@@ -12,11 +13,11 @@ public class ShutdownHookTests
     {
         var ran = new ConcurrentQueue<string>();
         var requestFinished = false;
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var held = new HeldRequest();
         await using var app = await TestApp.StartAsync(
             a => a.MapGet("/work", async () =>
             {
-                started.TrySetResult();
+                held.MarkStarted();
                 await Task.Delay(300);
                 Volatile.Write(ref requestFinished, true);
                 return "done";
@@ -36,17 +37,21 @@ public class ShutdownHookTests
                 }));
         using var client = app.CreateClient();
         var work = client.GetAsync("/work");
-        await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await held.WaitUntilStartedAsync();
 
         var stopping = Stopwatch.StartNew();
         await app.App.StopAsync();
 
         Assert.Equal(["flush after drain", "close-pool"], ran);
         Assert.InRange(stopping.Elapsed, TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(10));
-        Assert.True(app.Logs.Contains("Shutdown hook hangs did not finish within its timeout of 300ms"));
-        var failed = Assert.Single(app.Logs.Entries, e => e.Message.StartsWith("Shutdown hook throws failed", StringComparison.Ordinal));
+        var timedOut = Assert.Single(app.Logs.Events("HookTimedOut"));
+        Assert.Equal("hangs", timedOut["Hook"]);
+        Assert.Equal("300ms", timedOut["Timeout"]);
+        var failed = Assert.Single(app.Logs.Events("HookFailed"));
+        Assert.Equal("throws", failed["Hook"]);
         Assert.IsType<InvalidOperationException>(failed.Exception);
-        Assert.True(app.Logs.Contains("ran 4 shutdown hooks (2 failed or timed out)"));
+        var hooks = Assert.Single(app.Logs.Events("HooksRan"));
+        Assert.Equal(("4", "2"), (hooks["Count"], hooks["Failed"]));
         (await work).EnsureSuccessStatusCode();
     }
 

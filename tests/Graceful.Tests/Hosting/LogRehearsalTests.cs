@@ -1,4 +1,4 @@
-using Graceful.AspNetCore.Hosting;
+using Graceful.AspNetCore.Diagnostics.Logging;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Console;

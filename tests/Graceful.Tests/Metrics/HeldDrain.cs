@@ -16,16 +16,16 @@ internal sealed class HeldDrain : IAsyncDisposable
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
 
     private readonly FakeTimeProvider _clock;
-    private readonly TaskCompletionSource _started;
+    private readonly HeldRequest _held;
     private readonly HttpClient _client;
     private Task<HttpResponseMessage>? _request;
     private Task<DrainResult>? _shutdown;
 
-    private HeldDrain(TestApp app, FakeTimeProvider clock, TaskCompletionSource started)
+    private HeldDrain(TestApp app, FakeTimeProvider clock, HeldRequest held)
     {
         App = app;
         _clock = clock;
-        _started = started;
+        _held = held;
         _client = app.CreateClient();
     }
 
@@ -34,23 +34,19 @@ internal sealed class HeldDrain : IAsyncDisposable
     public static async Task<HeldDrain> StartAsync()
     {
         var clock = new FakeTimeProvider();
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var held = new HeldRequest();
         var app = await TestApp.StartAsync(
-            a => a.MapGet("/slow", async (CancellationToken ct) =>
-            {
-                started.TrySetResult();
-                await Task.Delay(Timeout.Infinite, ct);
-            }),
+            a => a.MapGet("/slow", held.Handler),
             o => o.DrainTimeout = DrainTimeout,
             b => b.Services.AddSingleton<TimeProvider>(clock));
-        return new HeldDrain(app, clock, started);
+        return new HeldDrain(app, clock, held);
     }
 
     /// <summary>Sends the request that holds the drain; returns once its handler runs.</summary>
     public async Task SendRequestAsync()
     {
         _request = _client.GetAsync("/slow");
-        await _started.Task.WaitAsync(Generous);
+        await _held.WaitUntilStartedAsync(Generous);
     }
 
     /// <summary>Starts the shutdown; returns once the drain has begun, and so waits on the request.</summary>

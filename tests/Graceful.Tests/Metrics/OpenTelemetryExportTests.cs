@@ -9,7 +9,7 @@ namespace Graceful.Tests.Metrics;
 /// exported to memory. OpenTelemetry subscribes by meter name across the process, so this runs in the collection that
 /// runs alone: no other test's app publishes the same meter meanwhile.
 /// </summary>
-[Collection(ProcessExitCode.Name)]
+[Collection(RunsAlone.Name)]
 public class OpenTelemetryExportTests
 {
     [Fact]
@@ -20,27 +20,20 @@ public class OpenTelemetryExportTests
         await using var drain = await HeldDrain.StartAsync();
         await drain.SendRequestAsync();
 
-        try
-        {
-            await drain.BeginDrainAsync();
-            var during = Export(meters, exported);
-            Assert.Equal(1, LongValue(during, "graceful.server.draining"));
-            Assert.Equal(1, LongValue(during, "graceful.server.active_requests"));
-            Assert.Equal(1, LongValue(during, "graceful.server.open_connections"));
+        await drain.BeginDrainAsync();
+        var during = Export(meters, exported);
+        Assert.Equal(1, LongValue(during, "graceful.server.draining"));
+        Assert.Equal(1, LongValue(during, "graceful.server.active_requests"));
+        Assert.Equal(1, LongValue(during, "graceful.server.open_connections"));
 
-            Assert.False((await drain.CutAsync()).Completed);
-            var after = Export(meters, exported);
-            Assert.Equal(0, LongValue(after, "graceful.server.draining"));
-            Assert.Equal(1, LongValue(after, "graceful.server.aborted_requests"));
-            var duration = Assert.Single(Assert.Single(after, s => s.Name == "graceful.server.drain.duration").MetricPoints);
-            Assert.Equal(1, duration.GetHistogramCount());
-            Assert.Equal(HeldDrain.DrainTimeout.TotalSeconds, duration.GetHistogramSum());
-            Assert.Equal("cut", Tag(duration, "graceful.drain.outcome"));
-        }
-        finally
-        {
-            Environment.ExitCode = 0;
-        }
+        Assert.False((await drain.CutAsync()).Completed);
+        var after = Export(meters, exported);
+        Assert.Equal(0, LongValue(after, "graceful.server.draining"));
+        Assert.Equal(1, LongValue(after, "graceful.server.aborted_requests"));
+        var duration = Assert.Single(Assert.Single(after, s => s.Name == "graceful.server.drain.duration").MetricPoints);
+        Assert.Equal(1, duration.GetHistogramCount());
+        Assert.Equal(HeldDrain.DrainTimeout.TotalSeconds, duration.GetHistogramSum());
+        Assert.Equal("cut", Tag(duration, "graceful.drain.outcome"));
     }
 
     // One collection and export, as the periodic reader makes them (cumulative, the SDK's default).

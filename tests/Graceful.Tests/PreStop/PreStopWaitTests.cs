@@ -1,12 +1,12 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using Graceful.AspNetCore;
-using Graceful.AspNetCore.Connections;
-using Graceful.AspNetCore.Draining;
-using Graceful.AspNetCore.Metrics;
-using Graceful.AspNetCore.PreStop;
-using System.Diagnostics.Metrics;
-using Microsoft.Extensions.DependencyInjection;
+using Graceful.AspNetCore.Diagnostics.Metrics;
+using Graceful.AspNetCore.Shutdown.PreStop;
+using Graceful.AspNetCore.Transport.Connections;
+using Graceful.AspNetCore.Transport.Requests;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Graceful.Tests.PreStop;

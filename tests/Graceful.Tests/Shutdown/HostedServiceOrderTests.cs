@@ -13,11 +13,11 @@ public class HostedServiceOrderTests
     public async Task HostedServices_StopAfterTheDrainAndTheHooks()
     {
         var events = new ConcurrentQueue<string>();
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var held = new HeldRequest();
         await using var app = await TestApp.StartAsync(
             a => a.MapGet("/work", async () =>
             {
-                started.TrySetResult();
+                held.MarkStarted();
                 await Task.Delay(300);
                 events.Enqueue("request finished");
                 return "done";
@@ -33,7 +33,7 @@ public class HostedServiceOrderTests
             });
         using var client = app.CreateClient();
         var work = client.GetAsync("/work");
-        await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await held.WaitUntilStartedAsync();
 
         await app.App.StopAsync();
 

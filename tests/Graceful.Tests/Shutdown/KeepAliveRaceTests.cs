@@ -50,7 +50,7 @@ public class KeepAliveRaceTests
         await flushed.Task.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
 
         var drain = app.Shutdown.ShutdownAsync(TestContext.Current.CancellationToken);
-        await WaitUntilAsync(() => app.Logs.Contains("Phase 2/5 close idle"));
+        await WaitUntilAsync(() => app.Logs.Events("ClosedIdle").Count > 0);
         release.SetResult();
         var first = await connection.ReadResponseAsync(TestContext.Current.CancellationToken);
         // The client was told keep-alive, so it may send again at once: that request must be answered, not reset.

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using Graceful.AspNetCore.Signals;
+using Graceful.AspNetCore.Platform.Signals;
 
 namespace Graceful.Tests.Shutdown;
 

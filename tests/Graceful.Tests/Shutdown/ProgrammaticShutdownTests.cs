@@ -1,5 +1,6 @@
 using System.Net;
 using Graceful.AspNetCore;
+using Graceful.AspNetCore.Shutdown;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -7,65 +8,51 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Graceful.Tests.Shutdown;
 
 /// <summary>IGracefulShutdown.ShutdownAsync, the equivalent of Go's Server.Shutdown(ctx).</summary>
-[Collection(ProcessExitCode.Name)]
 public class ProgrammaticShutdownTests
 {
     [Fact]
     public async Task ShutdownAsync_TokenExpiresFirst_ReturnsCut_WithTheRequestPath()
     {
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var app = await TestApp.StartAsync(a => a.MapGet("/slow", async (CancellationToken ct) =>
-        {
-            started.TrySetResult();
-            await Task.Delay(TimeSpan.FromSeconds(30), ct);
-            return "done";
-        }));
+        var held = new HeldRequest();
+        await using var app = await TestApp.StartAsync(a => a.MapGet("/slow", held.Handler));
         using var client = app.CreateClient();
         var slow = client.GetAsync("/slow");
-        await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await held.WaitUntilStartedAsync();
 
-        try
-        {
-            using var deadline = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
-            var result = await app.Shutdown.ShutdownAsync(deadline.Token);
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        var result = await app.Shutdown.ShutdownAsync(deadline.Token);
 
-            Assert.False(result.Completed);
-            var cut = Assert.Single(result.Cut);
-            Assert.Equal("GET", cut.Method);
-            Assert.Equal("/slow", cut.Path);
-            Assert.True(cut.Ran >= TimeSpan.FromMilliseconds(250), $"ran {cut.Ran}");
-            Assert.Equal(nameof(IGracefulShutdown.ShutdownAsync), result.Trigger);
-            Assert.Equal(1, result.RequestsAtStart);
-            await Assert.ThrowsAnyAsync<HttpRequestException>(() => slow);
-            Assert.True(app.Logs.Contains("Drain deadline: aborting GET /slow"));
-        }
-        finally
-        {
-            // The cut sets the process exit code, as it must in a service; the test host is not that service.
-            Environment.ExitCode = 0;
-        }
+        Assert.False(result.Completed);
+        var cut = Assert.Single(result.Cut);
+        Assert.Equal("GET", cut.Method);
+        Assert.Equal("/slow", cut.Path);
+        Assert.True(cut.Ran >= TimeSpan.FromMilliseconds(250), $"ran {cut.Ran}");
+        Assert.Equal(nameof(IGracefulShutdown.ShutdownAsync), result.Trigger);
+        Assert.Equal(1, result.RequestsAtStart);
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => slow);
+        Assert.Contains(app.Logs.Entries, e => e.EventId.Name == "RequestCut");
+
+        // The process's exit code comes from the shutdown's result, which the test reads instead of the process-wide value.
+        await app.App.StopAsync();
+        var shutdown = await app.App.Services.GetRequiredService<ShutdownCoordinator>().Completion.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(new GracefulOptions().DeadlineExitCode, shutdown.ExitCode);
+        Assert.Same(result, shutdown.Drain);
     }
 
     [Fact]
     public async Task ShutdownAsync_RequestsFinishFirst_ReturnsCompleted_AndClientsGetTheirResponses()
     {
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var app = await TestApp.StartAsync(a => a.MapGet("/work", async () =>
-        {
-            started.TrySetResult();
-            await release.Task;
-            return "done";
-        }));
+        var held = new HeldRequest();
+        await using var app = await TestApp.StartAsync(a => a.MapGet("/work", held.Handler));
         using var client = app.CreateClient();
         var work = client.GetAsync("/work");
-        await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await held.WaitUntilStartedAsync();
 
         var shutdown = app.Shutdown.ShutdownAsync();
         Assert.True(app.Shutdown.IsShuttingDown);
         await Task.Delay(100);
         Assert.False(shutdown.IsCompleted, "the drain waits for the request in flight");
-        release.SetResult();
+        held.Release();
 
         var result = await shutdown.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.True(result.Completed);

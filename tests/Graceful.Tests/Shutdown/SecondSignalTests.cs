@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Graceful.AspNetCore.Signals;
+using Graceful.AspNetCore.Platform.Signals;
 
 namespace Graceful.Tests.Shutdown;
 

@@ -8,7 +8,6 @@ using Microsoft.Extensions.Time.Testing;
 namespace Graceful.Tests.Shutdown;
 
 /// <summary>The two-stage deadline: the soft one asks handlers to finish, the hard one aborts what is left.</summary>
-[Collection(ProcessExitCode.Name)]
 public class SoftDeadlineTests
 {
     // Only bounds a wait for an event that is due now; never decides an outcome.
@@ -61,42 +60,35 @@ public class SoftDeadlineTests
         await Task.WhenAll(cooperativeStarted.Task, stubbornStarted.Task).WaitAsync(HangGuard);
         var tokens = app.App.Services.GetRequiredService<IShutdownTokens>();
 
-        try
-        {
-            var shutdown = app.Shutdown.ShutdownAsync();
-            // The drain has begun: both deadlines count from its start on the test's clock.
-            await Task.Delay(Timeout.Infinite, tokens.Draining).ContinueWith(_ => { }, TaskScheduler.Default).WaitAsync(HangGuard);
+        var shutdown = app.Shutdown.ShutdownAsync();
+        // The drain has begun: both deadlines count from its start on the test's clock.
+        await Task.Delay(Timeout.Infinite, tokens.Draining).ContinueWith(_ => { }, TaskScheduler.Default).WaitAsync(HangGuard);
 
-            clock.Advance(soft);
-            using var answered = await cooperative.WaitAsync(HangGuard);
-            Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
-            Assert.Equal("wrapped up early", await answered.Content.ReadAsStringAsync());
-            Assert.False(stubbornAborted.Task.IsCompleted, "the hard deadline must wait for its own time");
-            Assert.False(shutdown.IsCompleted);
+        clock.Advance(soft);
+        using var answered = await cooperative.WaitAsync(HangGuard);
+        Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+        Assert.Equal("wrapped up early", await answered.Content.ReadAsStringAsync());
+        Assert.False(stubbornAborted.Task.IsCompleted, "the hard deadline must wait for its own time");
+        Assert.False(shutdown.IsCompleted);
 
-            clock.Advance(hard - soft);
-            var result = await shutdown.WaitAsync(HangGuard);
-            // Kestrel cancels RequestAborted from the thread pool after it aborts the connection, so the callback may run
-            // after the drain has seen the connection close: wait for the event, do not sample it.
-            await stubbornAborted.Task.WaitAsync(HangGuard);
-            await Assert.ThrowsAnyAsync<HttpRequestException>(() => stubborn);
-            Assert.False(result.Completed);
-            Assert.Equal("/stubborn", Assert.Single(result.Cut).Path);
-        }
-        finally
-        {
-            Environment.ExitCode = 0;
-        }
+        clock.Advance(hard - soft);
+        var result = await shutdown.WaitAsync(HangGuard);
+        // Kestrel cancels RequestAborted from the thread pool after it aborts the connection, so the callback may run
+        // after the drain has seen the connection close: wait for the event, do not sample it.
+        await stubbornAborted.Task.WaitAsync(HangGuard);
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => stubborn);
+        Assert.False(result.Completed);
+        Assert.Equal("/stubborn", Assert.Single(result.Cut).Path);
     }
 
     [Fact]
     public async Task AbortRequestsAtSoftDeadline_FiresRequestAborted_SoHandlersThatObserveItFinishWell()
     {
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var held = new HeldRequest();
         await using var app = await TestApp.StartAsync(
             a => a.MapGet("/report", async (CancellationToken requestAborted) =>
             {
-                started.TrySetResult();
+                held.MarkStarted();
                 try
                 {
                     await Task.Delay(TimeSpan.FromSeconds(30), requestAborted);
@@ -114,7 +106,7 @@ public class SoftDeadlineTests
             });
         using var client = app.CreateClient();
         var report = client.GetAsync("/report");
-        await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await held.WaitUntilStartedAsync();
 
         var result = await app.Shutdown.ShutdownAsync().WaitAsync(TimeSpan.FromSeconds(10));
 
@@ -126,17 +118,17 @@ public class SoftDeadlineTests
     [Fact]
     public async Task DrainingToken_FiresWhenTheDrainStarts_AndIsAlsoARequestFeature()
     {
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var held = new HeldRequest();
         await using var app = await TestApp.StartAsync(a => a.MapGet("/wait", async (HttpContext context) =>
         {
             var shutdown = context.Features.Get<IShutdownTokens>()!;
-            started.TrySetResult();
+            held.MarkStarted();
             await Task.Delay(Timeout.Infinite, shutdown.Draining).ContinueWith(_ => { }, TaskScheduler.Default);
             return shutdown.SoftDeadline.IsCancellationRequested ? "soft deadline?" : "draining";
         }));
         using var client = app.CreateClient();
         var wait = client.GetAsync("/wait");
-        await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await held.WaitUntilStartedAsync();
 
         var result = await app.Shutdown.ShutdownAsync().WaitAsync(TimeSpan.FromSeconds(10));
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
-using Graceful.AspNetCore.Signals;
+using Graceful.AspNetCore.Platform.Signals;
 
 namespace Graceful.Tests.SignalHandling;
 

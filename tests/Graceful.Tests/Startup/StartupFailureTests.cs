@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Graceful.AspNetCore;
+using Microsoft.AspNetCore.Builder;
 
 namespace Graceful.Tests.Startup;
 

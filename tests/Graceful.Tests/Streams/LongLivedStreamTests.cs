@@ -65,19 +65,13 @@ public class LongLivedStreamTests
     [Fact]
     public async Task Http2Client_SeesGoAway_AndItsOpenStreamStillCompletes()
     {
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var held = new HeldRequest();
         await using var app = await TestApp.StartAsync(
-            a => a.MapGet("/slow", async () =>
-            {
-                started.TrySetResult();
-                await release.Task;
-                return "done";
-            }),
+            a => a.MapGet("/slow", held.Handler),
             configureBuilder: b => b.WebHost.ConfigureKestrel(k => k.ConfigureEndpointDefaults(l => l.Protocols = HttpProtocols.Http2)));
         using var connection = await Http2RawConnection.ConnectAsync(app.BaseAddress);
         await connection.SendGetAsync(1, "/slow");
-        await started.Task.WaitAsync(Generous);
+        await held.WaitUntilStartedAsync(Generous);
         using var timeout = new CancellationTokenSource(Generous);
 
         var shutdown = app.Shutdown.ShutdownAsync();
@@ -91,7 +85,7 @@ public class LongLivedStreamTests
         Assert.True(frame.LastStreamId >= 1, "the open stream is within GOAWAY's last stream id");
         Assert.False(shutdown.IsCompleted, "the drain waits for the open stream");
 
-        release.SetResult();
+        held.Release();
         var responseHeaders = false;
         do
         {

@@ -1,0 +1,256 @@
+using System.Collections.Concurrent;
+using Graceful.AspNetCore.Diagnostics.Metrics;
+using Graceful.AspNetCore.Transport.Requests;
+using Microsoft.AspNetCore.Connections;
+
+namespace Graceful.AspNetCore.Transport.Connections;
+
+/// <summary>
+/// Owns the set of open connections. Completion is event-driven: the last connection to close completes
+/// <see cref="WhenAllClosedAsync"/>; nothing polls.
+/// </summary>
+internal sealed class ConnectionTracker(GracefulMetrics metrics, ShutdownTokens tokens, TimeProvider time)
+{
+    private readonly ConcurrentDictionary<TrackedConnection, byte> _open = new();
+    private readonly Lock _gate = new();
+    private TaskCompletionSource? _allClosed;
+    private volatile bool _closing;
+    private volatile bool _closingAfterResponses;
+    private TimeSpan _idleGrace;
+    private TimeSpan _requestBound;
+    private long _drainStartedAt;
+    private int _closedWithoutRequest;
+    private ITimer? _requestBoundTimer;
+    private long _nextRequestBoundCheck;
+
+    // Counted apart from the dictionary: its Count takes every lock and IsEmpty scans every bucket, which made
+    // closing 10,000 connections quadratic.
+    private int _openCount;
+
+    public int OpenCount => Volatile.Read(ref _openCount);
+
+    public bool IsClosing => _closing;
+
+    /// <summary>
+    /// True once responses close their connections: from the drain's start, or earlier, during a pre-stop that
+    /// moves keep-alive clients away (<see cref="CloseAfterResponses"/>).
+    /// </summary>
+    public bool ClosesAfterResponses => _closingAfterResponses;
+
+    /// <summary>
+    /// From now on each response says <c>Connection: close</c> (HTTP/2: GOAWAY), while the listeners still accept: a
+    /// balancer that keeps its backend connections open learns nothing from readiness until it has to reconnect.
+    /// </summary>
+    public void CloseAfterResponses(TimeSpan idleGrace)
+    {
+        _idleGrace = idleGrace;
+        _closingAfterResponses = true;
+    }
+
+    /// <summary>How long, during the drain, a connection is kept for its client's next request after it was last used.</summary>
+    public TimeSpan IdleGrace => _idleGrace;
+
+    public TimeProvider Time => time;
+
+    /// <summary>During the drain, how long a connection not serving a request has to complete one (<see cref="GracefulOptions.DrainReadHeaderTimeout"/>).</summary>
+    public TimeSpan RequestBound => _requestBound;
+
+    /// <summary>When the drain started, as a timestamp.</summary>
+    public long DrainStartedAt => Volatile.Read(ref _drainStartedAt);
+
+    /// <summary>Connections the drain closed because they did not complete a request within <see cref="RequestBound"/>.</summary>
+    public int ClosedWithoutRequestCount => Volatile.Read(ref _closedWithoutRequest);
+
+    // Called with the number of connections left each time one closes during the drain (given to BeginDrain).
+    private Action<int>? _closedWhileDraining;
+
+    public ConnectionContext Track(ConnectionContext inner)
+    {
+        var connection = new TrackedConnection(inner, this, time.GetTimestamp());
+        // Set once per connection: Kestrel's request features fall back to the connection's, so every request's
+        // HttpContext.Features.Get<IShutdownTokens>() finds it without a per-request Set.
+        inner.Features.Set<IShutdownTokens>(tokens);
+        _open.TryAdd(connection, 0);
+        Interlocked.Increment(ref _openCount);
+        metrics.ConnectionOpened();
+        // Accepted just before the listeners closed: its client may be sending its first request right now.
+        if (_closing)
+        {
+            connection.CloseWhenIdleFor(_idleGrace);
+            BoundRequestsIn(_requestBound);
+        }
+
+        return connection;
+    }
+
+    public void Remove(TrackedConnection connection)
+    {
+        _open.TryRemove(connection, out _);
+        metrics.ConnectionClosed();
+        var left = Interlocked.Decrement(ref _openCount);
+        if (_closing)
+        {
+            Volatile.Read(ref _closedWhileDraining)?.Invoke(left);
+        }
+
+        if (left == 0)
+        {
+            lock (_gate)
+            {
+                if (OpenCount == 0)
+                {
+                    _allClosed?.TrySetResult();
+                }
+            }
+        }
+    }
+
+    public (int Connections, int Requests) Count()
+    {
+        var connections = 0;
+        var requests = 0;
+        foreach (var connection in _open.Keys)
+        {
+            connections++;
+            requests += connection.InFlightCount;
+        }
+
+        return (connections, requests);
+    }
+
+    public List<InFlightRequest> InFlightRequests()
+    {
+        var requests = new List<InFlightRequest>();
+        foreach (var connection in _open.Keys)
+        {
+            connection.CopyRequestsTo(requests);
+        }
+
+        return requests;
+    }
+
+    /// <summary>
+    /// From now on every connection is on its way out. A busy HTTP/1.1 connection closes after its current response
+    /// if that response can still say <c>Connection: close</c> (see <see cref="TrackedConnection.OnResponseStarting"/>),
+    /// else it is kept for the client's next request (see <see cref="TrackedConnection.RequestEnded"/>); an idle one used within <paramref name="idleGrace"/> stays open
+    /// for the client's next request (answered with <c>Connection: close</c>) or until it has idled for the grace; one
+    /// idle for longer closes now, as does every HTTP/2 connection, whose GOAWAY lets its client finish open streams
+    /// and retry nothing. <paramref name="closed"/>, when given, hears the number of connections left each time one closes.
+    /// </summary>
+    public DrainStart BeginDrain(TimeSpan idleGrace, TimeSpan requestBound, Action<int>? closed = null)
+    {
+        var now = time.GetTimestamp();
+        Volatile.Write(ref _closedWhileDraining, closed);
+        _idleGrace = idleGrace;
+        _requestBound = requestBound;
+        Volatile.Write(ref _drainStartedAt, now);
+        _closing = true;
+        _closingAfterResponses = true;
+        int busy = 0, idleClosed = 0, kept = 0;
+        foreach (var connection in _open.Keys)
+        {
+            var idleFor = time.GetElapsedTime(connection.LastActivity, now);
+            if (connection.InFlightCount > 0)
+            {
+                busy++;
+                if (connection.IsHttp2)
+                {
+                    connection.RequestClose();
+                }
+                else
+                {
+                    // Its request's end decides; this covers a request that ended while the drain began, unseen by it.
+                    connection.CloseWhenIdleFor(idleGrace);
+                }
+            }
+            else if (connection.IsHttp2 || idleFor >= idleGrace)
+            {
+                idleClosed++;
+                connection.RequestClose();
+            }
+            else
+            {
+                kept++;
+                connection.CloseWhenIdleFor(idleGrace);
+            }
+        }
+
+        // Also bounds the idle ones just closed: Kestrel's close does not end a connection part-way through its request
+        // line or headers.
+        BoundRequestsIn(requestBound);
+
+        return new DrainStart(busy, idleClosed, kept);
+    }
+
+    /// <summary>
+    /// During the drain: checks, <paramref name="dueIn"/> from now (or sooner if already due), for connections that
+    /// have not completed a request within <see cref="RequestBound"/>. One timer for all connections, re-armed for the
+    /// next connection due; it runs only when a connection could be due, so nothing polls.
+    /// </summary>
+    public void BoundRequestsIn(TimeSpan dueIn)
+    {
+        var at = time.GetTimestamp() + (long)(dueIn.TotalSeconds * time.TimestampFrequency);
+        lock (_gate)
+        {
+            if (_nextRequestBoundCheck != 0 && _nextRequestBoundCheck <= at)
+            {
+                return;
+            }
+
+            _nextRequestBoundCheck = at;
+            _requestBoundTimer ??= time.CreateTimer(static state => ((ConnectionTracker)state!).CheckRequestBound(), this,
+                Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _requestBoundTimer.Change(dueIn, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void CheckRequestBound()
+    {
+        lock (_gate)
+        {
+            _nextRequestBoundCheck = 0;
+        }
+
+        var now = time.GetTimestamp();
+        var drainStartedAt = DrainStartedAt;
+        TimeSpan? next = null;
+        foreach (var connection in _open.Keys)
+        {
+            if (connection.CloseIfNoRequestWithin(_requestBound, drainStartedAt, now, out var left))
+            {
+                Interlocked.Increment(ref _closedWithoutRequest);
+            }
+            else if (left > TimeSpan.Zero)
+            {
+                next = next is { } n && n < left ? n : left;
+            }
+        }
+
+        if (next is { } due)
+        {
+            BoundRequestsIn(due);
+        }
+    }
+
+    public void AbortAll(string reason)
+    {
+        foreach (var connection in _open.Keys)
+        {
+            connection.Abort(new ConnectionAbortedException(reason));
+        }
+    }
+
+    public Task WhenAllClosedAsync()
+    {
+        lock (_gate)
+        {
+            if (OpenCount == 0)
+            {
+                return Task.CompletedTask;
+            }
+
+            _allClosed ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _allClosed.Task;
+        }
+    }
+}

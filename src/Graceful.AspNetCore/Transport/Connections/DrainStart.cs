@@ -1,0 +1,10 @@
+namespace Graceful.AspNetCore.Transport.Connections;
+
+/// <summary>How the connections open at drain start were handled.</summary>
+/// <param name="Busy">Serving a request: each closes after its response, which carries <c>Connection: close</c>.</param>
+/// <param name="IdleClosed">Idle for longer than the idle grace (or HTTP/2, sent GOAWAY): closed at once.</param>
+/// <param name="KeptForNextRequest">Used within the idle grace: kept open for the client's next request.</param>
+internal readonly record struct DrainStart(int Busy, int IdleClosed, int KeptForNextRequest)
+{
+    public int Total => Busy + IdleClosed + KeptForNextRequest;
+}

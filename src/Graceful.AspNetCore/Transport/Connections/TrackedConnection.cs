@@ -1,0 +1,282 @@
+using System.IO.Pipelines;
+using System.Net;
+using Graceful.AspNetCore.Transport.Requests;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Graceful.AspNetCore.Transport.Connections;
+
+/// <summary>
+/// A transport connection as Kestrel sees it, wrapped at accept so that no connection escapes the drain:
+/// Kestrel disposes it when it is done with it, which is the moment the drain counts it closed.
+/// </summary>
+internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFeature
+{
+    private readonly ConnectionContext _inner;
+    private readonly ConnectionTracker _tracker;
+    // HTTP/1.1 serves one request at a time: it lives in a lock-free slot. Only HTTP/2's concurrent streams need
+    // the locked list.
+    private readonly Lock _moreGate = new();
+    private InFlightRequest? _single;
+    private List<InFlightRequest>? _more;
+    private long _lastActivity;
+    private ITimer? _idleClose;
+    // Set under _moreGate once the drain closed this connection for not completing a request in time; a request
+    // Kestrel parsed just then is not run (its client saw the connection close and may retry it safely).
+    private bool _closedWithoutRequest;
+    private int _disposed;
+
+    public TrackedConnection(ConnectionContext inner, ConnectionTracker tracker, long acceptedAt)
+    {
+        _inner = inner;
+        _tracker = tracker;
+        _lastActivity = acceptedAt;
+        // Requests find their connection as the connection's items feature (Kestrel's request features fall back to
+        // the connection's): one feature lookup per request, no dictionary. The items themselves stay the transport's.
+        inner.Features.Set<IConnectionItemsFeature>(this);
+    }
+
+    /// <summary>When a request last started or ended here (or the connection was accepted), as a timestamp.</summary>
+    public long LastActivity => Volatile.Read(ref _lastActivity);
+
+    /// <summary>True once a request on this connection was HTTP/2, which closes with GOAWAY rather than by idling out.</summary>
+    public bool IsHttp2 { get; private set; }
+
+    public override string ConnectionId { get => _inner.ConnectionId; set => _inner.ConnectionId = value; }
+
+    public override IFeatureCollection Features => _inner.Features;
+
+    public override IDictionary<object, object?> Items { get => _inner.Items; set => _inner.Items = value; }
+
+    public override IDuplexPipe Transport { get => _inner.Transport; set => _inner.Transport = value; }
+
+    public override EndPoint? LocalEndPoint { get => _inner.LocalEndPoint; set => _inner.LocalEndPoint = value; }
+
+    public override EndPoint? RemoteEndPoint { get => _inner.RemoteEndPoint; set => _inner.RemoteEndPoint = value; }
+
+    public override CancellationToken ConnectionClosed { get => _inner.ConnectionClosed; set => _inner.ConnectionClosed = value; }
+
+    /// <summary>Requests this connection is serving now (HTTP/2 may serve several).</summary>
+    public int InFlightCount
+    {
+        get
+        {
+            var count = Volatile.Read(ref _single) is null ? 0 : 1;
+            if (Volatile.Read(ref _more) is { } more)
+            {
+                lock (_moreGate)
+                {
+                    count += more.Count;
+                }
+            }
+
+            return count;
+        }
+    }
+
+    /// <summary>Records a request the application is about to run; false if the drain has just closed the connection for want of one.</summary>
+    public bool RequestStarted(InFlightRequest request, bool isHttp2)
+    {
+        if (!_tracker.IsClosing)
+        {
+            Add(request, isHttp2);
+            return true;
+        }
+
+        // During the drain only: decided under the lock the request bound takes, so a request either runs or its
+        // connection was closed before it, never both.
+        lock (_moreGate)
+        {
+            if (_closedWithoutRequest)
+            {
+                return false;
+            }
+
+            Add(request, isHttp2);
+            return true;
+        }
+    }
+
+    private void Add(InFlightRequest request, bool isHttp2)
+    {
+        if (isHttp2)
+        {
+            IsHttp2 = true;
+        }
+
+        if (Interlocked.CompareExchange(ref _single, request, null) is not null)
+        {
+            lock (_moreGate)
+            {
+                (_more ??= []).Add(request);
+            }
+        }
+
+        Volatile.Write(ref _lastActivity, request.StartedAt);
+    }
+
+    public void RequestEnded(InFlightRequest request, long endedAt, HttpResponse response)
+    {
+        if (Interlocked.CompareExchange(ref _single, null, request) != request)
+        {
+            lock (_moreGate)
+            {
+                _more?.Remove(request);
+            }
+        }
+
+        Volatile.Write(ref _lastActivity, endedAt);
+        if (_tracker.ClosesAfterResponses && !IsHttp2)
+        {
+            CloseAfterResponse(response);
+        }
+
+        if (_tracker.IsClosing)
+        {
+            _tracker.BoundRequestsIn(_tracker.RequestBound);
+        }
+    }
+
+    /// <summary>
+    /// Called by the drain's request bound (<see cref="ConnectionTracker"/>): closes this connection if it has gone
+    /// <paramref name="bound"/> without a request since the drain started (or since its accept or last request, if
+    /// later). Kestrel's own close (<see cref="RequestClose"/>) ends only a connection that has sent nothing of its next
+    /// request; one that trickles its headers would hold the exit until Kestrel's request-headers timeout.
+    /// True if it closed the connection now; otherwise <paramref name="left"/> is how long until it is due, or zero
+    /// when there is nothing to wait for (it is serving a request, whose end re-arms the bound, or is closed).
+    /// </summary>
+    public bool CloseIfNoRequestWithin(TimeSpan bound, long drainStartedAt, long now, out TimeSpan left)
+    {
+        left = TimeSpan.Zero;
+        lock (_moreGate)
+        {
+            if (InFlightCount > 0 || _closedWithoutRequest || Volatile.Read(ref _disposed) != 0)
+            {
+                return false;
+            }
+
+            var waited = _tracker.Time.GetElapsedTime(Math.Max(drainStartedAt, LastActivity), now);
+            if (waited < bound)
+            {
+                left = bound - waited;
+                return false;
+            }
+
+            _closedWithoutRequest = true;
+        }
+
+        _inner.Abort(new ConnectionAbortedException("Graceful: no complete request within Graceful:DrainReadHeaderTimeout during the drain"));
+        return true;
+    }
+
+    /// <summary>
+    /// Called as an HTTP/1.1 response's headers are produced, on the request's own thread: from the drain's start on,
+    /// every response says <c>Connection: close</c> and its connection closes after it. Deciding here rather than when
+    /// the drain starts is what makes it race-free: Kestrel cannot have sent keep-alive headers in between.
+    /// </summary>
+    public static Task OnResponseStarting(object state)
+    {
+        var connection = (TrackedConnection)state;
+        if (connection._tracker.ClosesAfterResponses)
+        {
+            connection.RequestClose();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    // The drain began while this request ran, after its response had gone out keep-alive: the client was told it may
+    // send again, so closing after this response would reset the request it may be writing now. The connection stays
+    // for that request (answered with Connection: close) or until it has idled for the grace.
+    private void CloseAfterResponse(HttpResponse response)
+    {
+        if (response.HasStarted && !response.Headers.Connection.ToString().Contains("close", StringComparison.OrdinalIgnoreCase))
+        {
+            CloseWhenIdleFor(_tracker.IdleGrace);
+        }
+    }
+
+    /// <summary>
+    /// Keeps the connection open until it has been idle for <paramref name="grace"/>, so a client about to send on it
+    /// gets an answer (with <c>Connection: close</c>) instead of a reset; then closes it. Calling it again re-arms it.
+    /// </summary>
+    public void CloseWhenIdleFor(TimeSpan grace)
+    {
+        var timer = Volatile.Read(ref _idleClose);
+        if (timer is null)
+        {
+            var created = _tracker.Time.CreateTimer(static state => ((TrackedConnection)state!).OnIdleTimer(), this,
+                Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            timer = Interlocked.CompareExchange(ref _idleClose, created, null) ?? created;
+            if (timer != created)
+            {
+                created.Dispose();
+            }
+        }
+
+        var idleFor = _tracker.Time.GetElapsedTime(LastActivity);
+        timer.Change(idleFor < grace ? grace - idleFor : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+    }
+
+    // Busy: the request's end re-arms. Used again since the timer was set: wait out the rest of the grace.
+    private void OnIdleTimer()
+    {
+        if (InFlightCount == 0)
+        {
+            var grace = _tracker.IdleGrace;
+            if (_tracker.Time.GetElapsedTime(LastActivity) < grace)
+            {
+                CloseWhenIdleFor(grace);
+            }
+            else
+            {
+                RequestClose();
+            }
+        }
+    }
+
+    public void CopyRequestsTo(List<InFlightRequest> into)
+    {
+        if (Volatile.Read(ref _single) is { } single)
+        {
+            into.Add(single);
+        }
+
+        if (Volatile.Read(ref _more) is { } more)
+        {
+            lock (_moreGate)
+            {
+                into.AddRange(more);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Asks Kestrel to close the connection the way its own stop does: an idle HTTP/1.1 connection closes now,
+    /// a busy one answers its current request with <c>Connection: close</c>, HTTP/2 sends GOAWAY.
+    /// </summary>
+    public void RequestClose() => _inner.Features.Get<IConnectionLifetimeNotificationFeature>()?.RequestClose();
+
+    public override void Abort(ConnectionAbortedException abortReason) => _inner.Abort(abortReason);
+
+    public override void Abort() => _inner.Abort();
+
+    public override async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _inner.DisposeAsync();
+            await base.DisposeAsync();
+        }
+        finally
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                _idleClose?.Dispose();
+                _tracker.Remove(this);
+            }
+        }
+    }
+}
