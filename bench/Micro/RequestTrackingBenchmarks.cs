@@ -27,9 +27,8 @@ public class RequestTrackingBenchmarks
     {
         _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var time = TimeProvider.System;
-        var metrics = new GracefulMetrics(_services.GetRequiredService<IMeterFactory>());
         var tokens = new ShutdownTokens(time);
-        var tracker = new ConnectionTracker(metrics, tokens, time);
+        var tracker = new ConnectionTracker(tokens, time);
         var journal = new RequestJournal();
         // As on Kestrel, the request finds its tracked connection as the connection's items feature.
         var connection = (TrackedConnection)tracker.Track(new DefaultConnectionContext("bench"));
@@ -40,7 +39,7 @@ public class RequestTrackingBenchmarks
 
         RequestDelegate endpoint = _ => Task.CompletedTask;
         _bare = endpoint;
-        _tracked = RequestTrackingMiddleware.Create(endpoint, tracker, tokens, journal, metrics, new TrafficWatch(time), rejectDuringDrainRetryAfter: null, time);
+        _tracked = RequestTrackingMiddleware.Create(endpoint, tracker, tokens, journal, new TrafficWatch(time), rejectDuringDrainRetryAfter: null, time);
     }
 
     [GlobalCleanup]

@@ -15,14 +15,13 @@ internal sealed class GracefulStartupFilter(
     ConnectionTracker connections,
     ShutdownTokens tokens,
     RequestJournal journal,
-    GracefulMetrics metrics,
     TrafficWatch traffic,
     TimeProvider time,
     ILoggerFactory loggers) : IStartupFilter
 {
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
-        app.Use(inner => RequestTrackingMiddleware.Create(inner, connections, tokens, journal, metrics, traffic, options.Value.RejectDuringDrainRetryAfter, time));
+        app.Use(inner => RequestTrackingMiddleware.Create(inner, connections, tokens, journal, traffic, options.Value.RejectDuringDrainRetryAfter, time));
         if (options.Value.AbortRequestsAtSoftDeadline)
         {
             app.Use(inner => SoftDeadlineAbortMiddleware.Create(inner, tokens));

@@ -43,6 +43,7 @@ internal sealed partial class ShutdownEvents(
 
     public void PreStopStarted(GracefulOptions settings, (int Connections, int Requests) now)
     {
+        metrics.PreStopStarted();
         if (settings.PreStopQuietPeriod is { } quiet)
         {
             var (quietFor, minimum, maximum) = (new LoggedDuration(quiet), new LoggedDuration(settings.PreStopDelay), new LoggedDuration(settings.PreStopMaxDelay));
@@ -59,6 +60,7 @@ internal sealed partial class ShutdownEvents(
 
     public void PreStopEnded(PreStopEnd end)
     {
+        metrics.PreStopEnded(end.Elapsed, end.EndedBy);
         recorder.PhaseEnded(ShutdownPhase.PreStop.ReportName());
         var traffic = end.Traffic;
         recorder.PreStopEnded(new PreStopSummary(end.EndedBy, end.Elapsed.TotalSeconds, traffic.Requests, traffic.Connections, traffic.Addresses));

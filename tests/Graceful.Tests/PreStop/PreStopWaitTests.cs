@@ -27,7 +27,7 @@ public sealed class PreStopWaitTests : IDisposable
     {
         _traffic = new TrafficWatch(_time);
         _traffic.Ignore("/healthz/ready");
-        _wait = new PreStopWait(_traffic, new ConnectionTracker(new GracefulMetrics(Meters), new ShutdownTokens(_time), _time), _time);
+        _wait = new PreStopWait(_traffic, new ConnectionTracker(new ShutdownTokens(_time), _time), _time);
     }
 
     private static GracefulOptions Adaptive(double minSeconds, double quietSeconds, double maxSeconds, params string[] ignore)

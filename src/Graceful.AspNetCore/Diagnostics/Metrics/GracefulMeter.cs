@@ -4,8 +4,8 @@ namespace Graceful.AspNetCore;
 public static class GracefulMeter
 {
     /// <summary>
-    /// The meter: <c>graceful.server.active_requests</c>, <c>graceful.server.open_connections</c>,
-    /// <c>graceful.server.draining</c>, <c>graceful.server.drain.duration</c> and <c>graceful.server.aborted_requests</c>.
+    /// The meter: <c>graceful.server.pre_stop</c>, <c>graceful.server.pre_stop.duration</c>, <c>graceful.server.draining</c>,
+    /// <c>graceful.server.drain.duration</c> and <c>graceful.server.aborted_requests</c>.
     /// </summary>
     public const string Name = "Graceful.AspNetCore";
 }

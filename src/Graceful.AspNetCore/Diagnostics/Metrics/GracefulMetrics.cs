@@ -4,26 +4,29 @@ namespace Graceful.AspNetCore.Diagnostics.Metrics;
 
 /// <summary>
 /// Graceful's instruments, on one meter named <see cref="GracefulMeter.Name"/>, in OpenTelemetry semantic-convention style
-/// (dotted lower-case names, UCUM units, seconds for durations). Recording costs nothing measurable while no
-/// listener is attached.
+/// (dotted lower-case names, UCUM units, seconds for durations). Only what ASP.NET Core's own meters do not say: the
+/// requests and connections in flight are Kestrel's <c>kestrel.active_connections</c> and ASP.NET Core's
+/// <c>http.server.active_requests</c>, so Graceful does not count them again (nor pay for it on every request).
+/// The pre-stop gauge is the one a pull scraper can see: the instance still accepts while it runs.
 /// </summary>
 internal sealed class GracefulMetrics
 {
-    private readonly UpDownCounter<long> _activeRequests;
-    private readonly UpDownCounter<long> _openConnections;
+    private readonly Histogram<double> _preStopDuration;
     private readonly Histogram<double> _drainDuration;
     private readonly Counter<long> _abortedRequests;
+    private int _preStop;
     private int _draining;
 
     public GracefulMetrics(IMeterFactory meters)
     {
         var meter = meters.Create(GracefulMeter.Name);
-        _activeRequests = meter.CreateUpDownCounter<long>("graceful.server.active_requests", "{request}",
-            "Requests the application is handling now.");
-        _openConnections = meter.CreateUpDownCounter<long>("graceful.server.open_connections", "{connection}",
-            "Connections accepted and not yet closed.");
+        meter.CreateObservableGauge("graceful.server.pre_stop", () => Volatile.Read(ref _preStop), "{state}",
+            "1 while the pre-stop runs (readiness reports Unhealthy, the listeners still accept), 0 otherwise.");
+        _preStopDuration = meter.CreateHistogram("graceful.server.pre_stop.duration", "s",
+            "From the shutdown signal to the listeners closing, tagged with what ended the pre-stop.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.1, 0.25, 0.5, 1, 2, 5, 10, 15, 30, 60] });
         meter.CreateObservableGauge("graceful.server.draining", () => Volatile.Read(ref _draining), "{state}",
-            "1 while the server drains for shutdown, 0 otherwise.");
+            "1 while the server drains for shutdown (after the pre-stop, listeners closed), 0 otherwise.");
         _drainDuration = meter.CreateHistogram("graceful.server.drain.duration", "s",
             "From the shutdown signal to the end of the drain.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300] });
@@ -31,13 +34,13 @@ internal sealed class GracefulMetrics
             "Requests whose connection was aborted at the drain deadline.");
     }
 
-    public void RequestStarted() => _activeRequests.Add(1);
+    public void PreStopStarted() => Volatile.Write(ref _preStop, 1);
 
-    public void RequestEnded() => _activeRequests.Add(-1);
-
-    public void ConnectionOpened() => _openConnections.Add(1);
-
-    public void ConnectionClosed() => _openConnections.Add(-1);
+    public void PreStopEnded(TimeSpan elapsed, string endedBy)
+    {
+        Volatile.Write(ref _preStop, 0);
+        _preStopDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("graceful.pre_stop.ended_by", endedBy));
+    }
 
     public void DrainStarted() => Volatile.Write(ref _draining, 1);
 

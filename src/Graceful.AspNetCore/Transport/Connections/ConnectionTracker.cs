@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Graceful.AspNetCore.Diagnostics.Metrics;
 using Graceful.AspNetCore.Transport.Requests;
 using Microsoft.AspNetCore.Connections;
 
@@ -9,7 +8,7 @@ namespace Graceful.AspNetCore.Transport.Connections;
 /// Owns the set of open connections. Completion is event-driven: the last connection to close completes
 /// <see cref="WhenAllClosedAsync"/>; nothing polls.
 /// </summary>
-internal sealed class ConnectionTracker(GracefulMetrics metrics, ShutdownTokens tokens, TimeProvider time)
+internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time)
 {
     private readonly ConcurrentDictionary<TrackedConnection, byte> _open = new();
     private readonly Lock _gate = new();
@@ -72,7 +71,6 @@ internal sealed class ConnectionTracker(GracefulMetrics metrics, ShutdownTokens 
         inner.Features.Set<IShutdownTokens>(tokens);
         _open.TryAdd(connection, 0);
         Interlocked.Increment(ref _openCount);
-        metrics.ConnectionOpened();
         // Accepted just before the listeners closed: its client may be sending its first request right now.
         if (_closing)
         {
@@ -86,7 +84,6 @@ internal sealed class ConnectionTracker(GracefulMetrics metrics, ShutdownTokens 
     public void Remove(TrackedConnection connection)
     {
         _open.TryRemove(connection, out _);
-        metrics.ConnectionClosed();
         var left = Interlocked.Decrement(ref _openCount);
         if (_closing)
         {

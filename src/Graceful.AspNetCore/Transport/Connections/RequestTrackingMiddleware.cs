@@ -1,4 +1,3 @@
-using Graceful.AspNetCore.Diagnostics.Metrics;
 using Graceful.AspNetCore.Transport.Requests;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
@@ -9,7 +8,7 @@ namespace Graceful.AspNetCore.Transport.Connections;
 internal static class RequestTrackingMiddleware
 {
     public static RequestDelegate Create(RequestDelegate next, ConnectionTracker tracker, ShutdownTokens tokens, RequestJournal journal,
-        GracefulMetrics metrics, TrafficWatch traffic, TimeSpan? rejectDuringDrainRetryAfter, TimeProvider time) => context =>
+        TrafficWatch traffic, TimeSpan? rejectDuringDrainRetryAfter, TimeProvider time) => context =>
     {
         if (traffic.IsWatching)
         {
@@ -28,7 +27,7 @@ internal static class RequestTrackingMiddleware
             return next(context);
         }
 
-        return TrackAsync(next, context, connection, tracker, journal, metrics, time);
+        return TrackAsync(next, context, connection, tracker, journal, time);
     };
 
     // The instance is past the point of no return: tell the client to retry elsewhere rather than start work here.
@@ -41,7 +40,7 @@ internal static class RequestTrackingMiddleware
     }
 
     private static Task TrackAsync(RequestDelegate next, HttpContext context, TrackedConnection connection, ConnectionTracker tracker,
-        RequestJournal journal, GracefulMetrics metrics, TimeProvider time)
+        RequestJournal journal, TimeProvider time)
     {
         var request = new InFlightRequest(context.Request.Method, context.Request.Path.Value ?? "/", connection.ConnectionId, time.GetTimestamp());
         var isHttp2 = HttpProtocol.IsHttp2(context.Request.Protocol);
@@ -53,7 +52,6 @@ internal static class RequestTrackingMiddleware
             return Task.CompletedTask;
         }
 
-        metrics.RequestStarted();
         if (!isHttp2)
         {
             // Kestrel keeps the callback list per connection: no allocation per request.
@@ -79,21 +77,21 @@ internal static class RequestTrackingMiddleware
         }
         catch
         {
-            End(context, connection, request, metrics, time);
+            End(context, connection, request, time);
             throw;
         }
 
         // Most requests finish synchronously from here; only the others pay for an async state machine.
         if (handled.IsCompleted)
         {
-            End(context, connection, request, metrics, time);
+            End(context, connection, request, time);
             return handled;
         }
 
-        return EndWhenHandledAsync(handled, context, connection, request, metrics, time);
+        return EndWhenHandledAsync(handled, context, connection, request, time);
     }
 
-    private static async Task EndWhenHandledAsync(Task handled, HttpContext context, TrackedConnection connection, InFlightRequest request, GracefulMetrics metrics, TimeProvider time)
+    private static async Task EndWhenHandledAsync(Task handled, HttpContext context, TrackedConnection connection, InFlightRequest request, TimeProvider time)
     {
         try
         {
@@ -101,15 +99,14 @@ internal static class RequestTrackingMiddleware
         }
         finally
         {
-            End(context, connection, request, metrics, time);
+            End(context, connection, request, time);
         }
     }
 
-    private static void End(HttpContext context, TrackedConnection connection, InFlightRequest request, GracefulMetrics metrics, TimeProvider time)
+    private static void End(HttpContext context, TrackedConnection connection, InFlightRequest request, TimeProvider time)
     {
         var ended = time.GetTimestamp();
         request.End(ended);
         connection.RequestEnded(request, ended, context.Response);
-        metrics.RequestEnded();
     }
 }
