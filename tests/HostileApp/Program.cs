@@ -1,6 +1,7 @@
 using System.Globalization;
 using Graceful.AspNetCore;
 using HostileApp;
+using Microsoft.Extensions.Hosting.Systemd;
 
 // A new user's app: AddGraceful() at its defaults, app.Run(). The Hostile:* keys add the pieces a test needs.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -11,7 +12,19 @@ if (hostile.GetValue<bool>("ThrowingLogger"))
     builder.Logging.AddProvider(new ThrowingLoggerProvider());
 }
 
+// Hostile:Systemd = before | after: the lifetime UseSystemd()/AddSystemd() registers under systemd, on the chosen side
+// of AddGraceful() (registered directly: a test process is not started by systemd, so AddSystemd() would do nothing).
+var systemd = hostile.GetValue<string>("Systemd");
+if (systemd == "before")
+{
+    AddSystemdLifetime(builder.Services);
+}
+
 builder.Services.AddGraceful();
+if (systemd == "after")
+{
+    AddSystemdLifetime(builder.Services);
+}
 builder.Services.AddHostedService<FirstService>();
 builder.Services.AddSingleton(new Slowness(hostile.GetValue<TimeSpan>("SlowStart"), hostile.GetValue<TimeSpan>("SlowStop"),
     hostile.GetValue<TimeSpan>("SlowDispose")));
@@ -49,3 +62,9 @@ Console.WriteLine("[app] Run returned");
 // The host is disposed: a signal now finds no host, only Graceful's registrations.
 Thread.Sleep(hostile.GetValue<TimeSpan>("LingerAfterRun"));
 Console.WriteLine("[app] exiting");
+
+static void AddSystemdLifetime(IServiceCollection services)
+{
+    services.AddSingleton<ISystemdNotifier, SystemdNotifier>();
+    services.AddSingleton<IHostLifetime, SystemdLifetime>();
+}

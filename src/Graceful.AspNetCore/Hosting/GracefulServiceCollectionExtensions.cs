@@ -85,6 +85,8 @@ public static class GracefulServiceCollectionExtensions
         services.AddSingleton<LogRehearsal>();
         services.AddSingleton<IShutdownTokens>(sp => sp.GetRequiredService<ShutdownTokens>());
         services.AddSingleton<ShutdownCoordinator>();
+        // First of Graceful's hosted services: it starts before them and finishes after them (ForeignLifetimeTakeover).
+        services.AddSingleton<IHostedService, ForeignLifetimeTakeover>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<ShutdownCoordinator>());
         services.AddSingleton(_ => InheritedSockets.TakeFromEnvironment());
         services.AddSingleton<ListenSocketBroker>();
@@ -97,7 +99,8 @@ public static class GracefulServiceCollectionExtensions
         services.AddSingleton<StartFailureReport>();
         services.AddSingleton<IPostConfigureOptions<LoggerFilterOptions>>(sp => sp.GetRequiredService<StartFailureReport>());
         services.AddSingleton<IOptionsChangeTokenSource<LoggerFilterOptions>>(sp => sp.GetRequiredService<StartFailureReport>());
-        services.AddSingleton<IHostLifetime, GracefulHostLifetime>();
+        services.AddSingleton<GracefulHostLifetime>();
+        services.AddSingleton<IHostLifetime>(sp => sp.GetRequiredService<GracefulHostLifetime>());
         services.AddSingleton<IStartupFilter, GracefulStartupFilter>();
 
         AddFaultTolerantLoggers(services);

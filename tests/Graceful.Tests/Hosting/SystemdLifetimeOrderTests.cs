@@ -1,0 +1,35 @@
+namespace Graceful.Tests.Hosting;
+
+/// <summary>
+/// <c>UseSystemd()</c>/<c>AddSystemd()</c> register <c>SystemdLifetime</c> as the host's lifetime under systemd; the last
+/// lifetime registered wins. HostileApp registers it before or after <c>AddGraceful()</c> (Hostile:Systemd). Either way
+/// the stop budget is logged at start, the drain's deadline sets the exit code, and the exit line is logged; after
+/// <c>AddGraceful()</c>, one warning says Graceful took over beside the other lifetime. Lines are matched by event id.
+/// </summary>
+public class SystemdLifetimeOrderTests
+{
+    // The stop budget is event 41 when bounded (as here), 42 when unbounded.
+    private const string BudgetEvent = "ShutdownCoordinator[41]";
+    private const string ExitEvent = "ShutdownCoordinator[40]";
+    private const string TakeoverEvent = "ForeignLifetimeTakeover[50]";
+
+    [Theory]
+    [InlineData("before")]
+    [InlineData("after")]
+    public async Task EitherOrder_KeepsTheBudgetLine_TheDeadlineExitCode_AndTheExitLine(string order)
+    {
+        await using var service = await HostileApp.StartAsync(new Dictionary<string, string>
+        {
+            ["Hostile__Systemd"] = order,
+            ["Graceful__DrainTimeout"] = "1s",
+        });
+        using var slow = await service.StartSlowRequestAsync(TimeSpan.FromMinutes(1));
+
+        service.Signal(Signals.SIGTERM);
+
+        Assert.Equal(1, await service.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Single(service.Lines, l => l.Contains(BudgetEvent, StringComparison.Ordinal));
+        Assert.Single(service.Lines, l => l.Contains(ExitEvent, StringComparison.Ordinal));
+        Assert.Equal(order == "after" ? 1 : 0, service.Lines.Count(l => l.Contains(TakeoverEvent, StringComparison.Ordinal)));
+    }
+}
