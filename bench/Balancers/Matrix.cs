@@ -16,7 +16,6 @@ internal static class Matrix
 {
     // A balancer that probes every 500 ms learns of the stop within about that long: its lag.
     private static readonly TimeSpan ProbeLag = TimeSpan.FromMilliseconds(500);
-    private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(250);
 
     public static async Task RunAsync(MatrixSettings settings)
     {
@@ -44,62 +43,24 @@ internal static class Matrix
                 var lag = setup.ToldFromOutside ? settings.Lag : ProbeLag;
                 var bare = await CellRunner.RunAsync(setup, load, [settings.BareProgram, "--health"], bareRestarts, settings.Lag);
                 var fixedDelay = lag + TimeSpan.FromSeconds(1);
-                var fixedRun = await CellRunner.RunAsync(setup, load, Fixed(settings, fixedDelay), settings.Restarts, settings.Lag);
+                var fixedRun = await CellRunner.RunAsync(setup, load, SafeDelaySearch.Fixed(settings.SlowService, fixedDelay), settings.Restarts, settings.Lag);
                 var adaptive = await CellRunner.RunAsync(setup, load,
-                    [settings.SlowService, "--pre-stop-quiet", Ms(settings.Quiet), "--pre-stop-max", "15s", "--report", "{report}",
+                    [settings.SlowService, "--pre-stop-quiet", SafeDelaySearch.Ms(settings.Quiet), "--pre-stop-max", "15s", "--report", "{report}",
                         .. settings.ExtraAdaptiveArgs], settings.Restarts, settings.Lag);
-                var tries = await SearchSafeDelayAsync(settings, setup, load, adaptive, searchRestarts);
+                var tries = await SafeDelaySearch.RunAsync(SafeDelaySearch.LatestSent(adaptive), async delay =>
+                    (await CellRunner.RunAsync(setup, load, SafeDelaySearch.Fixed(settings.SlowService, delay), searchRestarts, settings.Lag)).Load.Failed);
                 var gaps = adaptive.Restarts.Where(r => r.LastRequestToClose is not null).Select(r => r.LastRequestToClose!.Value.TotalMilliseconds).ToList();
                 var lengths = adaptive.Restarts.Where(r => r.PreStop is not null).Select(r => r.PreStop!.Length.TotalSeconds).ToList();
                 var endedBy = string.Join(", ", adaptive.Restarts.GroupBy(r => r.PreStop?.EndedBy ?? "none").Select(g => $"{g.Key} {g.Count()}"));
                 var goal = settings.Quiet.TotalMilliseconds + 50;
-                var safe = tries.Where(t => t.Failed == 0).Select(t => (TimeSpan?)t.Delay).Min();
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"| {setup.Name} | {load.Name} | {bare.Load.Failed} | {fixedRun.Load.Failed} ({fixedDelay.TotalSeconds:0.0#} s) | **{adaptive.Load.Failed}** | {endedBy} | " +
                     $"{(gaps.Count == 0 ? "-" : $"{CellRunner.Median(gaps):0} / {gaps.Max():0} ({gaps.Count(g => g <= goal)} of {gaps.Count} ≤ {goal:0})")} | " +
                     $"{(lengths.Count == 0 ? "-" : $"{CellRunner.Median(lengths):0.00} / {lengths.Max():0.00}")} | " +
-                    $"{(safe is { } s ? $"{s.TotalSeconds:0.00} s" : "none found")} ({string.Join(", ", tries.Select(t => $"{t.Delay.TotalSeconds:0.00}: {t.Failed}"))}) |"));
+                    $"{SafeDelaySearch.Cell(tries)} |"));
                 Console.Error.WriteLine($"cell {setup.Name} {load.Name} took {Stopwatch.GetElapsedTime(started).TotalSeconds:0} s");
             }
         }
     }
 
-    // From the balancer's own log: the latest it sent an instance a request after the signal is what a fixed delay
-    // must outlast. Start there (rounded up to the step), then step down while nothing fails and up while something does.
-    private static async Task<List<(TimeSpan Delay, int Failed)>> SearchSafeDelayAsync(MatrixSettings settings, BalancerSetup setup, LoadShape load,
-        RollingResult adaptive, int restarts)
-    {
-        var lastSent = adaptive.Restarts
-            .Where(r => r.LastRequestBeforeClose is not null)
-            .Select(r => (r.LastRequestBeforeClose!.Value - r.SignalledAt).TotalMilliseconds)
-            .DefaultIfEmpty(1000)
-            .Max();
-        var delay = TimeSpan.FromMilliseconds(Math.Max(Step.TotalMilliseconds, Math.Ceiling(lastSent / Step.TotalMilliseconds) * Step.TotalMilliseconds));
-        var tries = new List<(TimeSpan Delay, int Failed)>();
-        for (var attempt = 0; attempt < 3; attempt++)
-        {
-            var failed = (await CellRunner.RunAsync(setup, load, Fixed(settings, delay), restarts, settings.Lag)).Load.Failed;
-            tries.Add((delay, failed));
-            var lostBelow = tries.Any(t => t.Failed > 0 && t.Delay < delay);
-            var safeAbove = tries.Any(t => t.Failed == 0 && t.Delay > delay);
-            if (failed == 0 && (lostBelow || delay <= Step))
-            {
-                break;
-            }
-
-            if (failed > 0 && safeAbove)
-            {
-                break;
-            }
-
-            delay = failed == 0 ? delay - Step : delay + (2 * Step);
-        }
-
-        return tries;
-    }
-
-    private static List<string> Fixed(MatrixSettings settings, TimeSpan delay) =>
-        [settings.SlowService, "--pre-stop-delay", Ms(delay), "--report", "{report}"];
-
-    private static string Ms(TimeSpan value) => string.Create(CultureInfo.InvariantCulture, $"{value.TotalMilliseconds:0}ms");
 }

@@ -25,7 +25,7 @@ internal static class VaryingLag
             $"after each SIGTERM (uniform, seeded: the same lags for every app); {settings.Restarts} restarts per app, {searchRestarts} per delay tried; adaptive: " +
             $"--pre-stop-quiet Q --pre-stop-max 15s"));
         Console.WriteLine();
-        var quiets = string.Join(" | ", settings.QuietPeriods.Select(q => $"adaptive {Ms(q)}: failed, pre-stop s (median / max), last request → close ms (median / max, within quiet + 50)"));
+        var quiets = string.Join(" | ", settings.QuietPeriods.Select(q => $"adaptive {SafeDelaySearch.Ms(q)}: failed, pre-stop s (median / max), last request → close ms (median / max, within quiet + 50)"));
         Console.WriteLine($"| balancer | load | fixed longest lag + 1 s: failed | {quiets} | safe fixed delay (tries: delay failed) |");
         Console.WriteLine($"|---|---|---|{string.Concat(settings.QuietPeriods.Select(_ => "---|"))}---|");
         foreach (var setup in settings.Setups)
@@ -40,22 +40,22 @@ internal static class VaryingLag
             {
                 var started = Stopwatch.GetTimestamp();
                 var fixedDelay = settings.LagMax + TimeSpan.FromSeconds(1);
-                var fixedRun = await RunAsync(settings, setup, load, Fixed(settings, fixedDelay), settings.Restarts);
+                var fixedRun = await RunAsync(settings, setup, load, SafeDelaySearch.Fixed(settings.SlowService, fixedDelay), settings.Restarts);
                 var cells = new List<string>();
                 var lastSent = TimeSpan.Zero;
                 foreach (var quiet in settings.QuietPeriods)
                 {
                     var adaptive = await RunAsync(settings, setup, load,
-                        [settings.SlowService, "--pre-stop-quiet", Ms(quiet), "--pre-stop-max", "15s", "--report", "{report}"], settings.Restarts);
+                        [settings.SlowService, "--pre-stop-quiet", SafeDelaySearch.Ms(quiet), "--pre-stop-max", "15s", "--report", "{report}"], settings.Restarts);
                     cells.Add(AdaptiveCell(adaptive, quiet));
-                    lastSent = Max(lastSent, LatestSent(adaptive));
+                    lastSent = Max(lastSent, SafeDelaySearch.LatestSent(adaptive));
                 }
 
-                var tries = await SearchSafeDelayAsync(settings, setup, load, lastSent, searchRestarts);
-                var safe = tries.Where(t => t.Failed == 0).Select(t => (TimeSpan?)t.Delay).Min();
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                var tries = await SafeDelaySearch.RunAsync(lastSent, async delay =>
+                    (await RunAsync(settings, setup, load, SafeDelaySearch.Fixed(settings.SlowService, delay), searchRestarts)).Load.Failed);
+                                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"| {setup.Name} | {load.Name} | {fixedRun.Load.Failed} ({fixedDelay.TotalSeconds:0.0#} s) | {string.Join(" | ", cells)} | " +
-                    $"{(safe is { } s ? $"{s.TotalSeconds:0.00} s" : "none found")} ({string.Join(", ", tries.Select(t => $"{t.Delay.TotalSeconds:0.00}: {t.Failed}"))}) |"));
+                    $"{SafeDelaySearch.Cell(tries)} |"));
                 Console.Error.WriteLine($"cell {setup.Name} {load.Name} took {Stopwatch.GetElapsedTime(started).TotalSeconds:0} s");
             }
         }
@@ -72,40 +72,9 @@ internal static class VaryingLag
             $"{CellRunner.Median(gaps):0} / {(gaps.Count == 0 ? double.NaN : gaps.Max()):0} ({gaps.Count(g => g <= goal)} of {gaps.Count})");
     }
 
-    // The latest the balancer's log shows it sending after a signal: what a fixed delay must outlast.
-    private static TimeSpan LatestSent(RollingResult result) =>
-        result.Restarts.Where(r => r.LastRequestBeforeClose is not null).Select(r => r.LastRequestBeforeClose!.Value - r.SignalledAt)
-            .DefaultIfEmpty(TimeSpan.FromSeconds(1)).Max();
-
-    // Start at the latest send rounded up to the step, step down while nothing fails and up while something does.
-    private static async Task<List<(TimeSpan Delay, int Failed)>> SearchSafeDelayAsync(VaryingLagSettings settings, BalancerSetup setup,
-        LoadShape load, TimeSpan lastSent, int restarts)
-    {
-        var step = TimeSpan.FromMilliseconds(250);
-        var delay = TimeSpan.FromMilliseconds(Math.Max(step.TotalMilliseconds, Math.Ceiling(lastSent / step) * step.TotalMilliseconds));
-        var tries = new List<(TimeSpan Delay, int Failed)>();
-        for (var attempt = 0; attempt < 3; attempt++)
-        {
-            var failed = (await RunAsync(settings, setup, load, Fixed(settings, delay), restarts)).Load.Failed;
-            tries.Add((delay, failed));
-            if ((failed == 0 && tries.Any(t => t.Failed > 0 && t.Delay < delay)) || (failed > 0 && tries.Any(t => t.Failed == 0 && t.Delay > delay)))
-            {
-                break;
-            }
-
-            delay = failed == 0 ? delay - step : delay + (2 * step);
-        }
-
-        return tries;
-    }
-
     private static Task<RollingResult> RunAsync(VaryingLagSettings settings, BalancerSetup setup, LoadShape load, IReadOnlyList<string> command, int restarts) =>
         CellRunner.RunAsync(setup, load, command, restarts, settings.LagMin, settings.LagMax);
 
-    private static List<string> Fixed(VaryingLagSettings settings, TimeSpan delay) =>
-        [settings.SlowService, "--pre-stop-delay", Ms(delay), "--report", "{report}"];
-
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
-    private static string Ms(TimeSpan value) => string.Create(CultureInfo.InvariantCulture, $"{value.TotalMilliseconds:0}ms");
 }
