@@ -68,6 +68,26 @@ public sealed class GracefulOptions
     public bool AbortRequestsAtSoftDeadline { get; set; }
 
     /// <summary>
+    /// When set, the drain gives each HTTP/2 connection the two-step GOAWAY with at least this long between the two
+    /// frames, as Envoy's <c>drain_timeout</c> does: streams its client opened while the first GOAWAY was on its way are
+    /// served instead of left unprocessed. Kestrel sends the first GOAWAY (2^31-1) only to a connection with a stream
+    /// open, and the final one as soon as none is, so Graceful asks each connection to close from inside a stream and
+    /// ends the streams of a closing connection no earlier than this after it asked; an idle connection used within
+    /// <see cref="IdleGrace"/> is kept for its client's next stream. Bounded by the drain deadline. Null (the default):
+    /// every HTTP/2 connection is asked to close at drain start, as in Kestrel's own stop.
+    /// </summary>
+    public TimeSpan? Http2GoAwayGrace { get; set; }
+
+    /// <summary>
+    /// Under systemd (<c>Type=notify</c>): during the drain, every this long, ask systemd to extend the stop timeout by
+    /// twice this (<c>EXTEND_TIMEOUT_USEC</c>) when the drain made progress since the last time (a request completed or
+    /// a connection closed), never past the drain deadline. A drain longer than <c>TimeoutStopSec</c> that makes progress
+    /// is then not killed; a stuck one still is, at most twice this after its last progress. Each extension is logged.
+    /// Null (the default): nothing is sent, and <c>TimeoutStopSec</c> bounds the stop as usual.
+    /// </summary>
+    public TimeSpan? SystemdExtendInterval { get; set; }
+
+    /// <summary>
     /// How recently a keep-alive connection must have been used for the drain to keep it open for the client's next
     /// request (answered with <c>Connection: close</c>) rather than close it under a request the client may be
     /// sending. Connections idle for longer close at once; kept ones close when they have idled this long.

@@ -35,6 +35,14 @@ public sealed class Http2RawConnection : IDisposable
         return WriteFrameAsync(Http2Frame.Headers, Http2Frame.EndStream | Http2Frame.EndHeaders, streamId, [.. block]);
     }
 
+    /// <summary>Gives the server back <paramref name="bytes"/> of the connection's flow-control window (stream 0).</summary>
+    public Task SendWindowUpdateAsync(int bytes)
+    {
+        var increment = new byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(increment, (uint)bytes);
+        return WriteFrameAsync(Http2Frame.WindowUpdate, 0, 0, increment);
+    }
+
     /// <summary>Reads the next frame, acknowledging SETTINGS on the way.</summary>
     public async Task<Http2Frame> ReadFrameAsync(CancellationToken cancellationToken)
     {
@@ -79,8 +87,10 @@ public sealed record Http2Frame(byte Type, byte Flags, int StreamId, byte[] Payl
 {
     public const byte Data = 0x0;
     public const byte Headers = 0x1;
+    public const byte RstStream = 0x3;
     public const byte Settings = 0x4;
     public const byte GoAway = 0x7;
+    public const byte WindowUpdate = 0x8;
     public const byte EndStream = 0x1;
     public const byte Ack = 0x1;
     public const byte EndHeaders = 0x4;
@@ -90,6 +100,6 @@ public sealed record Http2Frame(byte Type, byte Flags, int StreamId, byte[] Payl
     /// <summary>For GOAWAY: the last stream the server will process.</summary>
     public int LastStreamId => (int)(BinaryPrimitives.ReadUInt32BigEndian(Payload) & 0x7FFFFFFF);
 
-    /// <summary>For GOAWAY: the error code (0 is NO_ERROR, a graceful close).</summary>
-    public uint ErrorCode => BinaryPrimitives.ReadUInt32BigEndian(Payload.AsSpan(4));
+    /// <summary>For GOAWAY: the error code (0 is NO_ERROR, a graceful close); for RST_STREAM, the stream's.</summary>
+    public uint ErrorCode => BinaryPrimitives.ReadUInt32BigEndian(Type == RstStream ? Payload : Payload.AsSpan(4));
 }

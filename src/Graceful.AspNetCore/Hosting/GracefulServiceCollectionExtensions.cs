@@ -76,6 +76,7 @@ public static class GracefulServiceCollectionExtensions
         services.AddSingleton<ShutdownRecorder>();
         services.AddSingleton<RequestJournal>();
         services.AddSingleton<ShutdownEvents>();
+        services.AddSingleton<StopTimeoutExtension>();
         services.AddSingleton<ServerStop>();
         services.AddSingleton<ServiceAnnouncer>();
         services.AddSingleton<TrafficWatch>();
@@ -118,6 +119,7 @@ public static class GracefulServiceCollectionExtensions
         services.AddSingleton<ILogger<ShutdownReportWriter>, FaultTolerantLogger<ShutdownReportWriter>>();
         services.AddSingleton<ILogger<PidFile>, FaultTolerantLogger<PidFile>>();
         services.AddSingleton<ILogger<SystemdNotifier>, FaultTolerantLogger<SystemdNotifier>>();
+        services.AddSingleton<ILogger<StopTimeoutExtension>, FaultTolerantLogger<StopTimeoutExtension>>();
         services.AddSingleton<ILogger<UpgradeCoordinator>, FaultTolerantLogger<UpgradeCoordinator>>();
         services.AddSingleton<ILogger<UpgradeLifecycle>, FaultTolerantLogger<UpgradeLifecycle>>();
         services.AddSingleton<ILogger<DrainableListenerFactory>, FaultTolerantLogger<DrainableListenerFactory>>();

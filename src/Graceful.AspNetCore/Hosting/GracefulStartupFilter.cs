@@ -27,6 +27,11 @@ internal sealed class GracefulStartupFilter(
             app.Use(inner => SoftDeadlineAbortMiddleware.Create(inner, tokens));
         }
 
+        if (options.Value.Http2GoAwayGrace is { } goAwayGrace)
+        {
+            app.Use(inner => Http2GoAwayGraceMiddleware.Create(inner, connections, goAwayGrace));
+        }
+
         var limits = options.Value.Limits;
         if (limits.HasRequestDeadlines)
         {

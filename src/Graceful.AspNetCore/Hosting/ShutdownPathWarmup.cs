@@ -30,8 +30,8 @@ internal static class ShutdownPathWarmup
         typeof(ConnectionTracker), typeof(TrackedConnection), typeof(ShutdownTokens), typeof(ShutdownHookRunner), typeof(HookCounts),
         typeof(ShutdownEvents), typeof(ShutdownPhases), typeof(ShutdownResult), typeof(RequestJournal), typeof(ServerStop),
         typeof(ServiceAnnouncer), typeof(ShutdownRecorder), typeof(ShutdownReport), typeof(ShutdownReportWriter), typeof(GracefulMetrics),
-        typeof(SystemdNotifier), typeof(PidFile), typeof(LoggedDuration), typeof(GracefulDuration), typeof(KeptAndBusy),
-        typeof(DrainResult), typeof(ShutdownTrigger), typeof(DrainStart), typeof(PhaseTiming), typeof(ConnectionCounts),
+        typeof(SystemdNotifier), typeof(StopTimeoutExtension), typeof(PidFile), typeof(LoggedDuration), typeof(GracefulDuration), typeof(KeptAndBusy),
+        typeof(DrainResult), typeof(ShutdownTrigger), typeof(DrainStart), typeof(PhaseTiming), typeof(ConnectionCounts), typeof(Http2GoAways),
         typeof(RequestTotals), typeof(ReportedRequest), typeof(ProcessSignals), typeof(RepeatedSignals), typeof(StartupSignal),
         typeof(AcceptBacklog), typeof(FaultTolerantLogger),
     ];

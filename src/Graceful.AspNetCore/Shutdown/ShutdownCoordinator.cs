@@ -230,6 +230,7 @@ internal sealed class ShutdownCoordinator(
         var phase = time.GetTimestamp();
         var (connectionsAtStart, requestsAtStart) = connections.Count();
         var idleGrace = options.Value.IdleGrace;
+        connections.KeepsIdleHttp2 = options.Value.Http2GoAwayGrace is not null;
         var start = connections.BeginDrain(idleGrace, options.Value.DrainReadHeaderTimeout, events.DrainProgress);
         tokens.StartDraining();
         events.ClosedIdle(time.GetElapsedTime(phase), start, idleGrace, requestsAtStart);
@@ -240,7 +241,7 @@ internal sealed class ShutdownCoordinator(
         var result = new DrainResult(cut.Count == 0, trigger.Name, time.GetElapsedTime(trigger.Timestamp),
             connectionsAtStart, requestsAtStart, start.IdleClosed, cut);
         events.Drained(time.GetElapsedTime(phase), result, connectionsAtStart - start.IdleClosed,
-            (connections.ClosedWithoutRequestCount, options.Value.DrainReadHeaderTimeout));
+            (connections.ClosedWithoutRequestCount, options.Value.DrainReadHeaderTimeout), connections.Http2Closes);
         if (!result.Completed)
         {
             await server.StopNowAsync();
@@ -257,6 +258,7 @@ internal sealed class ShutdownCoordinator(
         var budget = drainTimeout == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan
             : drainTimeout - time.GetElapsedTime(drainStart) is var left && left > TimeSpan.Zero ? left : TimeSpan.Zero;
         // On the injected clock, as the soft deadline is: the two stages must keep their order on any clock.
+        events.DrainWaiting(options.Value.SystemdExtendInterval, budget);
         using var expired = new CancellationTokenSource(budget, time);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_cut.Token, expired.Token);
 

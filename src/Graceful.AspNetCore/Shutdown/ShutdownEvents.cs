@@ -21,6 +21,7 @@ internal sealed partial class ShutdownEvents(
     ShutdownRecorder recorder,
     ShutdownReportWriter reportWriter,
     SystemdNotifier systemd,
+    StopTimeoutExtension stopTimeout,
     ILogger<ShutdownCoordinator> logger)
 {
     public void Begun(ShutdownTrigger trigger, (int Connections, int Requests) now)
@@ -100,6 +101,9 @@ internal sealed partial class ShutdownEvents(
         systemd.Notify($"STATUS=Draining: waiting for {requests} requests on {start.Busy + start.KeptForNextRequest} connections");
     }
 
+    /// <summary>The drain proper begins; its hard deadline is <paramref name="budget"/> from now (infinite: none).</summary>
+    public void DrainWaiting(TimeSpan? systemdExtendInterval, TimeSpan budget) => stopTimeout.Start(systemdExtendInterval, budget);
+
     public void RequestCut(CutRequest request)
     {
         var ran = new LoggedDuration(request.Ran);
@@ -112,10 +116,13 @@ internal sealed partial class ShutdownEvents(
         LogHandlersIgnoredAbort(logger, connections, waited);
     }
 
-    public void Drained(TimeSpan took, DrainResult result, int connectionsLeftAtStart, (int Count, TimeSpan Bound) closedWithoutRequest)
+    public void Drained(TimeSpan took, DrainResult result, int connectionsLeftAtStart, (int Count, TimeSpan Bound) closedWithoutRequest,
+        (int Serving, int Idle) http2Closes)
     {
+        stopTimeout.Stop();
         recorder.PhaseEnded(ShutdownPhase.Drain.ReportName());
         recorder.ClosedWithoutRequest(closedWithoutRequest.Count);
+        recorder.Http2Closed(http2Closes is (0, 0) ? null : new Http2GoAways(http2Closes.Serving, http2Closes.Idle));
         if (closedWithoutRequest.Count > 0)
         {
             var bound = new LoggedDuration(closedWithoutRequest.Bound);

@@ -1,5 +1,8 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
+using Graceful.AspNetCore;
 
 namespace Graceful.Tests.Systemd;
 
@@ -71,6 +74,108 @@ public sealed class SystemdNotifyTests : IDisposable
         // The successor, now the main process, reports its own stop.
         Signals.Send(successor, Signals.SIGTERM);
         Assert.StartsWith("STOPPING=1", await ReceiveAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DrainMakingProgress_AsksSystemdToExtendTheStopTimeout_NeverPastTheDrainDeadline()
+    {
+        var drainTimeout = TimeSpan.FromMilliseconds(2500);
+        await using var service = await ServiceProcess.StartAsync(SlowService.Dll,
+            ["--urls", "http://127.0.0.1:0", "--slow", "2s", "--shutdown-timeout", "2500ms"],
+            new Dictionary<string, string> { ["NOTIFY_SOCKET"] = _path, ["Graceful__SystemdExtendInterval"] = "500ms" });
+        await ReceiveAsync(); // READY=1
+
+        // Five requests 400 ms apart: after the signal one completes about every 400 ms, until past the deadline.
+        using var client = new HttpClient { BaseAddress = service.BaseAddress, Timeout = Generous };
+        var requests = new List<Task<HttpResponseMessage>>();
+        for (var started = 1; started <= 5; started++)
+        {
+            requests.Add(client.GetAsync("/slow"));
+            await service.WaitForLineAsync(_ => service.Lines.Count(l => l.Contains("[start] SlowHandler")) >= started, Generous);
+            await Task.Delay(started < 5 ? 400 : 0);
+        }
+
+        var signalledAt = Stopwatch.GetTimestamp();
+        service.Signal(Signals.SIGTERM);
+        var messages = await ReceiveUntilAsync("STATUS=Stopped");
+        await service.WaitForExitAsync(Generous);
+        await Task.WhenAll(requests.Select(r => r.ContinueWith(_ => { }, TaskScheduler.Default)));
+
+        var extensions = messages.Where(m => m.Text.StartsWith("EXTEND_TIMEOUT_USEC=", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(extensions);
+        // Only while draining: after STOPPING=1, before the hooks.
+        var stopping = messages.FindIndex(m => m.Text.StartsWith("STOPPING=1", StringComparison.Ordinal));
+        var hooks = messages.FindIndex(m => m.Text == "STATUS=Running shutdown hooks");
+        Assert.All(extensions, e => Assert.InRange(messages.IndexOf(e), stopping + 1, hooks - 1));
+        foreach (var extension in extensions)
+        {
+            var asked = TimeSpan.FromMicroseconds(long.Parse(extension.Text["EXTEND_TIMEOUT_USEC=".Length..], CultureInfo.InvariantCulture));
+            // Two intervals at most, and never past the deadline (measured from the signal, which is earlier than the drain's start).
+            Assert.InRange(asked, TimeSpan.FromTicks(1), TimeSpan.FromSeconds(1));
+            Assert.True(Stopwatch.GetElapsedTime(signalledAt, extension.ReceivedAt) + asked <= drainTimeout + TimeSpan.FromMilliseconds(250),
+                $"asked for {asked} at {Stopwatch.GetElapsedTime(signalledAt, extension.ReceivedAt)} after the signal");
+        }
+
+        Assert.Contains(service.Lines, l => l.Contains("asked systemd to extend the stop timeout by"));
+    }
+
+    [Fact]
+    public async Task StuckDrain_NeverAsksSystemdForMoreTime()
+    {
+        await using var service = await ServiceProcess.StartAsync(SlowService.Dll,
+            ["--urls", "http://127.0.0.1:0", "--slow", "60s", "--shutdown-timeout", "1500ms"],
+            new Dictionary<string, string> { ["NOTIFY_SOCKET"] = _path, ["Graceful__SystemdExtendInterval"] = "200ms" });
+        await ReceiveAsync(); // READY=1
+        using var stuck = await service.StartSlowRequestAsync();
+
+        service.Signal(Signals.SIGTERM);
+        var messages = await ReceiveUntilAsync("STATUS=Stopped");
+
+        Assert.Equal(new GracefulOptions().DeadlineExitCode, await service.WaitForExitAsync(Generous));
+        Assert.DoesNotContain(messages, m => m.Text.StartsWith("EXTEND_TIMEOUT_USEC=", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Upgrade_SaysReloadingWithTheMonotonicClockNow_ThenReadyOnceHandedOver()
+    {
+        using var chain = new Upgrades.UpgradedProcesses();
+        await using var service = await ServiceProcess.StartAsync(SlowService.Dll, ["--urls", "http://127.0.0.1:0", "--pid-file", chain.PidFile],
+            new Dictionary<string, string> { ["NOTIFY_SOCKET"] = _path });
+        await ReceiveAsync(); // READY=1
+
+        var before = Stopwatch.GetTimestamp();
+        var (_, successor) = await chain.UpgradeAsync();
+        var reloading = await ReceiveMessageAsync();
+        var messages = await ReceiveUntilAsync("MAINPID=");
+
+        // systemd's notify-reload (253+) compares MONOTONIC_USEC with CLOCK_MONOTONIC when the reload was asked for: it
+        // must be the time of sending, in microseconds of the same clock (Stopwatch is CLOCK_MONOTONIC on Linux).
+        var lines = reloading.Text.Split('\n');
+        Assert.Equal("RELOADING=1", lines[0]);
+        var monotonic = long.Parse(Assert.Single(lines, l => l.StartsWith("MONOTONIC_USEC=", StringComparison.Ordinal))["MONOTONIC_USEC=".Length..], CultureInfo.InvariantCulture);
+        Assert.InRange(monotonic, ToMicroseconds(before), ToMicroseconds(reloading.ReceivedAt));
+        Assert.Equal($"MAINPID={successor}\nREADY=1\nSTATUS=Handed over to pid {successor}", messages[^1].Text);
+        Signals.Send(successor, Signals.SIGTERM);
+    }
+
+    private static long ToMicroseconds(long timestamp) => (long)(timestamp * (1_000_000.0 / Stopwatch.Frequency));
+
+    private async Task<List<(string Text, long ReceivedAt)>> ReceiveUntilAsync(string prefix)
+    {
+        var messages = new List<(string Text, long ReceivedAt)>();
+        do
+        {
+            messages.Add(await ReceiveMessageAsync());
+        }
+        while (!messages[^1].Text.StartsWith(prefix, StringComparison.Ordinal));
+
+        return messages;
+    }
+
+    private async Task<(string Text, long ReceivedAt)> ReceiveMessageAsync()
+    {
+        var text = await ReceiveAsync();
+        return (text, Stopwatch.GetTimestamp());
     }
 
     private async Task<string> ReceiveAsync()

@@ -15,6 +15,7 @@ internal sealed class ShutdownRecorder(TimeProvider time)
     private PreStopSummary? _preStop;
     private ConnectionCounts _connections = new(0, 0, 0, 0);
     private int _closedWithoutRequest;
+    private Http2GoAways? _http2;
 
     /// <summary>The shutdown began at <paramref name="timestamp"/> (on the recorder's clock).</summary>
     public void Begin(string trigger, long timestamp)
@@ -46,6 +47,8 @@ internal sealed class ShutdownRecorder(TimeProvider time)
     /// <summary>Connections the drain closed because they did not complete a request in time.</summary>
     public void ClosedWithoutRequest(int count) => Volatile.Write(ref _closedWithoutRequest, count);
 
+    public void Http2Closed(Http2GoAways? goAways) => Volatile.Write(ref _http2, goAways);
+
     /// <summary>The time on the report's clock of <paramref name="timestamp"/>.</summary>
     public DateTimeOffset Utc(long timestamp)
     {
@@ -69,6 +72,7 @@ internal sealed class ShutdownRecorder(TimeProvider time)
                 _connections,
                 _preStop,
                 _closedWithoutRequest,
+                _http2,
                 requests,
                 new RequestTotals(
                     requests.Count,

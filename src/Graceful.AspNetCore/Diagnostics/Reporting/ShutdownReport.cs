@@ -12,6 +12,7 @@ internal sealed record ShutdownReport(
     ConnectionCounts ConnectionsAtDrainStart,
     PreStopSummary? PreStop,
     int ConnectionsClosedWithoutRequest,
+    Http2GoAways? Http2,
     IReadOnlyList<ReportedRequest> Requests,
     RequestTotals Totals)
 {
@@ -33,6 +34,14 @@ internal sealed record PreStopSummary(string EndedBy, double Seconds, int Reques
 
 /// <summary>The connections open when the drain started, by how the drain handled them.</summary>
 internal sealed record ConnectionCounts(int Total, int Busy, int IdleClosed, int KeptForNextRequest);
+
+/// <summary>
+/// The HTTP/2 connections the shutdown asked to close: while serving a stream, which Kestrel answers with the two-step
+/// GOAWAY (streams the client opened meanwhile are served), and while idle, which gets the final GOAWAY at once (a
+/// stream its client opened just then is left unprocessed: the client retries it). How many streams that was only the
+/// client can tell; these are the connections where it can happen. Null when there were none.
+/// </summary>
+internal sealed record Http2GoAways(int AskedWhileServing, int AskedWhileIdle);
 
 /// <summary>A request in flight at the signal or arriving during the drain.</summary>
 internal sealed record ReportedRequest(string Method, string Path, string ConnectionId, DateTimeOffset Start, DateTimeOffset? End, string Outcome);

@@ -60,6 +60,21 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
     /// <summary>Connections the drain closed because they did not complete a request within <see cref="RequestBound"/>.</summary>
     public int ClosedWithoutRequestCount => Volatile.Read(ref _closedWithoutRequest);
 
+    /// <summary>
+    /// With <see cref="GracefulOptions.Http2GoAwayGrace"/>: an idle HTTP/2 connection used within the idle grace is kept for
+    /// its client's next stream, like an HTTP/1.1 one, so that GOAWAY is asked for while a stream is open.
+    /// </summary>
+    public bool KeepsIdleHttp2 { get; set; }
+
+    private int _http2ClosedServing;
+    private int _http2ClosedIdle;
+
+    /// <summary>HTTP/2 connections asked to close while serving a stream (Kestrel's two-step GOAWAY) and while idle (one-step).</summary>
+    public (int Serving, int Idle) Http2Closes => (Volatile.Read(ref _http2ClosedServing), Volatile.Read(ref _http2ClosedIdle));
+
+    /// <summary>Counts an HTTP/2 connection's first close request (see <see cref="TrackedConnection.RequestClose"/>).</summary>
+    public void CountHttp2Close(bool serving) => Interlocked.Increment(ref serving ? ref _http2ClosedServing : ref _http2ClosedIdle);
+
     // Called with the number of connections left each time one closes during the drain (given to BeginDrain).
     private Action<int>? _closedWhileDraining;
 
@@ -160,7 +175,7 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
                     connection.CloseWhenIdleFor(idleGrace);
                 }
             }
-            else if (connection.IsHttp2 || idleFor >= idleGrace)
+            else if ((connection.IsHttp2 && !KeepsIdleHttp2) || idleFor >= idleGrace)
             {
                 idleClosed++;
                 connection.RequestClose();

@@ -27,6 +27,7 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
     // Kestrel parsed just then is not run (its client saw the connection close and may retry it safely).
     private bool _closedWithoutRequest;
     private int _disposed;
+    private long _closeAskedAt;
 
     public TrackedConnection(ConnectionContext inner, ConnectionTracker tracker, long acceptedAt)
     {
@@ -40,6 +41,9 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
 
     /// <summary>When a request last started or ended here (or the connection was accepted), as a timestamp.</summary>
     public long LastActivity => Volatile.Read(ref _lastActivity);
+
+    /// <summary>When an HTTP/2 connection was first asked to close (a timestamp), or 0.</summary>
+    public long CloseAskedAt => Volatile.Read(ref _closeAskedAt);
 
     /// <summary>True once a request on this connection was HTTP/2, which closes with GOAWAY rather than by idling out.</summary>
     public bool IsHttp2 { get; private set; }
@@ -257,7 +261,16 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
     /// Asks Kestrel to close the connection the way its own stop does: an idle HTTP/1.1 connection closes now,
     /// a busy one answers its current request with <c>Connection: close</c>, HTTP/2 sends GOAWAY.
     /// </summary>
-    public void RequestClose() => _inner.Features.Get<IConnectionLifetimeNotificationFeature>()?.RequestClose();
+    public void RequestClose()
+    {
+        if (IsHttp2 && Interlocked.CompareExchange(ref _closeAskedAt, _tracker.Time.GetTimestamp(), 0) == 0)
+        {
+            // Kestrel decides the GOAWAY's form when it handles the request, by whether a stream is open then.
+            _tracker.CountHttp2Close(serving: InFlightCount > 0);
+        }
+
+        _inner.Features.Get<IConnectionLifetimeNotificationFeature>()?.RequestClose();
+    }
 
     public override void Abort(ConnectionAbortedException abortReason) => _inner.Abort(abortReason);
 
