@@ -263,7 +263,8 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
     /// </summary>
     public void RequestClose()
     {
-        if (IsHttp2 && Interlocked.CompareExchange(ref _closeAskedAt, _tracker.Time.GetTimestamp(), 0) == 0)
+        if (IsHttp2 && Volatile.Read(ref _closeAskedAt) == 0
+            && Interlocked.CompareExchange(ref _closeAskedAt, _tracker.Time.GetTimestamp(), 0) == 0)
         {
             // Kestrel decides the GOAWAY's form when it handles the request, by whether a stream is open then.
             _tracker.CountHttp2Close(serving: InFlightCount > 0);
