@@ -14,6 +14,11 @@ public class GracefulOptionsValidationTests
             o.DrainTimeout = TimeSpan.FromSeconds(1);
             o.SoftDrainTimeout = TimeSpan.FromSeconds(2);
         }, "Graceful:SoftDrainTimeout (2s) must not be later than Graceful:DrainTimeout (1s)."),
+        ["Http2GoAwayGrace"] = (o =>
+        {
+            o.DrainTimeout = TimeSpan.FromSeconds(1);
+            o.Http2GoAwayGrace = TimeSpan.FromSeconds(1);
+        }, "Graceful:Http2GoAwayGrace (1s) must be shorter than Graceful:DrainTimeout (1s): the streams it holds would be cut."),
         ["PreStopMaxDelay"] = (o =>
         {
             o.PreStopQuietPeriod = TimeSpan.FromMilliseconds(500);

@@ -77,9 +77,9 @@ public sealed class SystemdNotifyTests : IDisposable
     }
 
     [Fact]
-    public async Task DrainMakingProgress_AsksSystemdToExtendTheStopTimeout_NeverPastTheDrainDeadline()
+    public async Task DrainMakingProgress_AsksSystemdToExtendTheStopTimeout_WhileDraining()
     {
-        var drainTimeout = TimeSpan.FromMilliseconds(2500);
+        var interval = TimeSpan.FromMilliseconds(500);
         await using var service = await ServiceProcess.StartAsync(SlowService.Dll,
             ["--urls", "http://127.0.0.1:0", "--slow", "2s", "--shutdown-timeout", "2500ms"],
             new Dictionary<string, string> { ["NOTIFY_SOCKET"] = _path, ["Graceful__SystemdExtendInterval"] = "500ms" });
@@ -95,7 +95,6 @@ public sealed class SystemdNotifyTests : IDisposable
             await Task.Delay(started < 5 ? 400 : 0);
         }
 
-        var signalledAt = Stopwatch.GetTimestamp();
         service.Signal(Signals.SIGTERM);
         var messages = await ReceiveUntilAsync("STATUS=Stopped");
         await service.WaitForExitAsync(Generous);
@@ -107,14 +106,9 @@ public sealed class SystemdNotifyTests : IDisposable
         var stopping = messages.FindIndex(m => m.Text.StartsWith("STOPPING=1", StringComparison.Ordinal));
         var hooks = messages.FindIndex(m => m.Text == "STATUS=Running shutdown hooks");
         Assert.All(extensions, e => Assert.InRange(messages.IndexOf(e), stopping + 1, hooks - 1));
-        foreach (var extension in extensions)
-        {
-            var asked = TimeSpan.FromMicroseconds(long.Parse(extension.Text["EXTEND_TIMEOUT_USEC=".Length..], CultureInfo.InvariantCulture));
-            // Two intervals at most, and never past the deadline (measured from the signal, which is earlier than the drain's start).
-            Assert.InRange(asked, TimeSpan.FromTicks(1), TimeSpan.FromSeconds(1));
-            Assert.True(Stopwatch.GetElapsedTime(signalledAt, extension.ReceivedAt) + asked <= drainTimeout + TimeSpan.FromMilliseconds(250),
-                $"asked for {asked} at {Stopwatch.GetElapsedTime(signalledAt, extension.ReceivedAt)} after the signal");
-        }
+        // Two intervals at most (the cut at the deadline is StopTimeoutExtensionTests', on the drain's own clock).
+        Assert.All(extensions, e => Assert.InRange(
+            long.Parse(e.Text["EXTEND_TIMEOUT_USEC=".Length..], CultureInfo.InvariantCulture), 1, (long)(2 * interval).TotalMicroseconds));
 
         Assert.Contains(service.Lines, l => l.Contains("asked systemd to extend the stop timeout by"));
     }

@@ -16,9 +16,14 @@ internal sealed partial class SystemdNotifier : IDisposable
     private readonly ILogger<SystemdNotifier> _logger;
 
     public SystemdNotifier(ILogger<SystemdNotifier> logger)
+        : this(logger, Environment.GetEnvironmentVariable("NOTIFY_SOCKET"))
+    {
+    }
+
+    /// <summary>For tests, which own the socket: the environment is the process's, shared by tests running side by side.</summary>
+    internal SystemdNotifier(ILogger<SystemdNotifier> logger, string? path)
     {
         _logger = logger;
-        var path = Environment.GetEnvironmentVariable("NOTIFY_SOCKET");
         if (string.IsNullOrEmpty(path))
         {
             return;
