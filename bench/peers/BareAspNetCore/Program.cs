@@ -40,6 +40,8 @@ if (health)
 }
 
 app.MapGet("/ping", () => "pong");
+// For bench/allocations.sh: bytes allocated by the whole process so far (every thread), the same in both modes.
+app.MapGet("/allocated", () => GC.GetTotalAllocatedBytes(precise: true).ToString(System.Globalization.CultureInfo.InvariantCulture));
 app.MapGet("/slow", async (CancellationToken ct) =>
 {
     await Task.Delay(slow, ct);

@@ -13,8 +13,9 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
     private readonly ConcurrentDictionary<TrackedConnection, byte> _open = new();
     private readonly Lock _gate = new();
     private TaskCompletionSource? _allClosed;
-    private volatile bool _closing;
-    private volatile bool _closingAfterResponses;
+    // What the shutdown has asked of the connections so far (Shutdown flags); zero while nothing is stopping, which
+    // is all a request checks on its way in and out.
+    private int _shutdown;
     private TimeSpan _idleGrace;
     private TimeSpan _requestBound;
     private long _drainStartedAt;
@@ -28,13 +29,32 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
 
     public int OpenCount => Volatile.Read(ref _openCount);
 
-    public bool IsClosing => _closing;
+    [Flags]
+    private enum Shutdown
+    {
+        Recording = 1,
+        ClosingAfterResponses = 2,
+        Closing = 4,
+    }
+
+    /// <summary>True while no shutdown has asked anything of the connections: requests take the fast path.</summary>
+    public bool IsQuiet => Volatile.Read(ref _shutdown) == 0;
+
+    public bool IsClosing => Has(Shutdown.Closing);
+
+    /// <summary>True once a shutdown has asked for the requests in flight (<see cref="InFlightRequests"/>): their records must be kept up to date.</summary>
+    public bool IsRecording => Has(Shutdown.Recording);
 
     /// <summary>
     /// True once responses close their connections: from the drain's start, or earlier, during a pre-stop that
     /// moves keep-alive clients away (<see cref="CloseAfterResponses"/>).
     /// </summary>
-    public bool ClosesAfterResponses => _closingAfterResponses;
+    public bool ClosesAfterResponses => Has(Shutdown.ClosingAfterResponses);
+
+    private bool Has(Shutdown flag) => (Volatile.Read(ref _shutdown) & (int)flag) != 0;
+
+    // A full fence: a request that ends after this either sees the flag or was seen by whatever reads its connection next.
+    private void Enter(Shutdown flags) => Interlocked.Or(ref _shutdown, (int)flags);
 
     /// <summary>
     /// From now on each response says <c>Connection: close</c> (HTTP/2: GOAWAY), while the listeners still accept: a
@@ -43,7 +63,7 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
     public void CloseAfterResponses(TimeSpan idleGrace)
     {
         _idleGrace = idleGrace;
-        _closingAfterResponses = true;
+        Enter(Shutdown.ClosingAfterResponses);
     }
 
     /// <summary>How long, during the drain, a connection is kept for its client's next request after it was last used.</summary>
@@ -72,7 +92,7 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
         _open.TryAdd(connection, 0);
         Interlocked.Increment(ref _openCount);
         // Accepted just before the listeners closed: its client may be sending its first request right now.
-        if (_closing)
+        if (IsClosing)
         {
             connection.CloseWhenIdleFor(_idleGrace);
             BoundRequestsIn(_requestBound);
@@ -85,7 +105,7 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
     {
         _open.TryRemove(connection, out _);
         var left = Interlocked.Decrement(ref _openCount);
-        if (_closing)
+        if (IsClosing)
         {
             Volatile.Read(ref _closedWhileDraining)?.Invoke(left);
         }
@@ -115,8 +135,10 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
         return (connections, requests);
     }
 
+    /// <summary>The requests in flight now, as records that stay up to date from here on (see <see cref="IsRecording"/>).</summary>
     public List<InFlightRequest> InFlightRequests()
     {
+        Enter(Shutdown.Recording);
         var requests = new List<InFlightRequest>();
         foreach (var connection in _open.Keys)
         {
@@ -141,8 +163,7 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
         _idleGrace = idleGrace;
         _requestBound = requestBound;
         Volatile.Write(ref _drainStartedAt, now);
-        _closing = true;
-        _closingAfterResponses = true;
+        Enter(Shutdown.Closing | Shutdown.ClosingAfterResponses);
         int busy = 0, idleClosed = 0, kept = 0;
         foreach (var connection in _open.Keys)
         {

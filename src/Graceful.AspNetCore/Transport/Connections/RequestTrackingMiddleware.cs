@@ -42,9 +42,7 @@ internal static class RequestTrackingMiddleware
     private static Task TrackAsync(RequestDelegate next, HttpContext context, TrackedConnection connection, ConnectionTracker tracker,
         RequestJournal journal, TimeProvider time)
     {
-        var request = new InFlightRequest(context.Request.Method, context.Request.Path.Value ?? "/", connection.ConnectionId, time.GetTimestamp());
-        var isHttp2 = HttpProtocol.IsHttp2(context.Request.Protocol);
-        if (!connection.RequestStarted(request, isHttp2))
+        if (!connection.RequestStarted(context, time.GetTimestamp(), out var record))
         {
             // The drain closed this connection as the request completed, too late: its client saw the close, so the
             // request must not run (the client may retry it safely).
@@ -52,18 +50,17 @@ internal static class RequestTrackingMiddleware
             return Task.CompletedTask;
         }
 
-        if (!isHttp2)
+        if (record is not null && journal.IsRecording)
+        {
+            journal.Add(record);
+        }
+
+        if (!connection.IsHttp2)
         {
             // Kestrel keeps the callback list per connection: no allocation per request.
             context.Response.OnStarting(TrackedConnection.OnResponseStarting, connection);
         }
-
-        if (journal.IsRecording)
-        {
-            journal.Add(request);
-        }
-
-        if (isHttp2 && tracker.ClosesAfterResponses)
+        else if (tracker.ClosesAfterResponses)
         {
             // An HTTP/2 connection the drain could not tell from HTTP/1.1 (no request yet): GOAWAY now. HTTP/1.1
             // requests arriving during the drain get Connection: close from OnResponseStarting.
@@ -77,21 +74,21 @@ internal static class RequestTrackingMiddleware
         }
         catch
         {
-            End(context, connection, request, time);
+            connection.RequestEnded(context, record, time.GetTimestamp());
             throw;
         }
 
         // Most requests finish synchronously from here; only the others pay for an async state machine.
         if (handled.IsCompleted)
         {
-            End(context, connection, request, time);
+            connection.RequestEnded(context, record, time.GetTimestamp());
             return handled;
         }
 
-        return EndWhenHandledAsync(handled, context, connection, request, time);
+        return EndWhenHandledAsync(handled, context, connection, record, time);
     }
 
-    private static async Task EndWhenHandledAsync(Task handled, HttpContext context, TrackedConnection connection, InFlightRequest request, TimeProvider time)
+    private static async Task EndWhenHandledAsync(Task handled, HttpContext context, TrackedConnection connection, InFlightRequest? record, TimeProvider time)
     {
         try
         {
@@ -99,14 +96,7 @@ internal static class RequestTrackingMiddleware
         }
         finally
         {
-            End(context, connection, request, time);
+            connection.RequestEnded(context, record, time.GetTimestamp());
         }
-    }
-
-    private static void End(HttpContext context, TrackedConnection connection, InFlightRequest request, TimeProvider time)
-    {
-        var ended = time.GetTimestamp();
-        request.End(ended);
-        connection.RequestEnded(request, ended, context.Response);
     }
 }

@@ -16,17 +16,28 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
 {
     private readonly ConnectionContext _inner;
     private readonly ConnectionTracker _tracker;
-    // HTTP/1.1 serves one request at a time: it lives in a lock-free slot. Only HTTP/2's concurrent streams need
-    // the locked list.
-    private readonly Lock _moreGate = new();
-    private InFlightRequest? _single;
-    private List<InFlightRequest>? _more;
+    // HTTP/1.1 serves one request at a time: it is held as the HttpContext Kestrel reuses for the connection and the
+    // moment it started, with no allocation; the record the report needs (_currentRecord) is made from them only once a
+    // shutdown asks (CopyRequestsTo). HTTP/2's concurrent streams are records in a locked list.
+    private readonly Lock _gate = new();
+    private HttpContext? _current;
+    private long _currentStartedAt;
+    private InFlightRequest? _currentRecord;
+    private List<InFlightRequest>? _streams;
+    private Protocol _protocol;
     private long _lastActivity;
     private ITimer? _idleClose;
-    // Set under _moreGate once the drain closed this connection for not completing a request in time; a request
+    // Set under _gate once the drain closed this connection for not completing a request in time; a request
     // Kestrel parsed just then is not run (its client saw the connection close and may retry it safely).
     private bool _closedWithoutRequest;
     private int _disposed;
+
+    private enum Protocol : byte
+    {
+        Unknown,
+        Http1,
+        Http2,
+    }
 
     public TrackedConnection(ConnectionContext inner, ConnectionTracker tracker, long acceptedAt)
     {
@@ -42,7 +53,7 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
     public long LastActivity => Volatile.Read(ref _lastActivity);
 
     /// <summary>True once a request on this connection was HTTP/2, which closes with GOAWAY rather than by idling out.</summary>
-    public bool IsHttp2 { get; private set; }
+    public bool IsHttp2 => _protocol == Protocol.Http2;
 
     public override string ConnectionId { get => _inner.ConnectionId; set => _inner.ConnectionId = value; }
 
@@ -63,12 +74,12 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
     {
         get
         {
-            var count = Volatile.Read(ref _single) is null ? 0 : 1;
-            if (Volatile.Read(ref _more) is { } more)
+            var count = Volatile.Read(ref _current) is null ? 0 : 1;
+            if (Volatile.Read(ref _streams) is { } streams)
             {
-                lock (_moreGate)
+                lock (_gate)
                 {
-                    count += more.Count;
+                    count += streams.Count;
                 }
             }
 
@@ -76,61 +87,93 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
         }
     }
 
-    /// <summary>Records a request the application is about to run; false if the drain has just closed the connection for want of one.</summary>
-    public bool RequestStarted(InFlightRequest request, bool isHttp2)
+    /// <summary>
+    /// Records a request the application is about to run, started at <paramref name="now"/>; false if the drain has just
+    /// closed the connection for want of one. <paramref name="record"/> is the request's record when one was made now
+    /// (HTTP/2, or a shutdown is recording): the caller passes it back to <see cref="RequestEnded"/>.
+    /// </summary>
+    public bool RequestStarted(HttpContext context, long now, out InFlightRequest? record)
     {
-        if (!_tracker.IsClosing)
+        if (_protocol == Protocol.Unknown)
         {
-            Add(request, isHttp2);
+            // Kestrel serves one protocol per connection, so the first request tells it.
+            _protocol = HttpProtocol.IsHttp2(context.Request.Protocol) ? Protocol.Http2 : Protocol.Http1;
+        }
+
+        record = null;
+        if (_protocol == Protocol.Http1 && _tracker.IsQuiet)
+        {
+            _currentStartedAt = now;
+            Volatile.Write(ref _current, context);
+            Volatile.Write(ref _lastActivity, now);
             return true;
         }
 
-        // During the drain only: decided under the lock the request bound takes, so a request either runs or its
-        // connection was closed before it, never both.
-        lock (_moreGate)
+        // HTTP/2, or a shutdown under way: decided under the lock the request bound and the report take, so a request
+        // either runs or its connection was closed before it, never both, and its record is made once.
+        lock (_gate)
         {
             if (_closedWithoutRequest)
             {
                 return false;
             }
 
-            Add(request, isHttp2);
+            if (_protocol == Protocol.Http2)
+            {
+                record = RecordOf(context, now);
+                (_streams ??= []).Add(record);
+            }
+            else
+            {
+                _currentStartedAt = now;
+                _currentRecord = _tracker.IsRecording ? record = RecordOf(context, now) : null;
+                Volatile.Write(ref _current, context);
+            }
+
+            Volatile.Write(ref _lastActivity, now);
             return true;
         }
     }
 
-    private void Add(InFlightRequest request, bool isHttp2)
-    {
-        if (isHttp2)
-        {
-            IsHttp2 = true;
-        }
+    private InFlightRequest RecordOf(HttpContext context, long startedAt) =>
+        new(context.Request.Method, context.Request.Path.Value ?? "/", ConnectionId, startedAt);
 
-        if (Interlocked.CompareExchange(ref _single, request, null) is not null)
+    /// <summary>The request <paramref name="context"/> ended at <paramref name="now"/>; <paramref name="record"/> is what <see cref="RequestStarted"/> gave.</summary>
+    public void RequestEnded(HttpContext context, InFlightRequest? record, long now)
+    {
+        if (_protocol == Protocol.Http2)
         {
-            lock (_moreGate)
+            lock (_gate)
             {
-                (_more ??= []).Add(request);
+                _streams?.Remove(record!);
+            }
+
+            record!.End(now);
+        }
+        else
+        {
+            // A full fence before reading the tracker's state: a shutdown that began recording either sees this slot
+            // empty or is seen here, and then its record is ended under the lock it was made under.
+            Interlocked.Exchange(ref _current, null);
+            if (!_tracker.IsQuiet)
+            {
+                lock (_gate)
+                {
+                    _currentRecord?.End(now);
+                    _currentRecord = null;
+                }
             }
         }
 
-        Volatile.Write(ref _lastActivity, request.StartedAt);
-    }
-
-    public void RequestEnded(InFlightRequest request, long endedAt, HttpResponse response)
-    {
-        if (Interlocked.CompareExchange(ref _single, null, request) != request)
+        Volatile.Write(ref _lastActivity, now);
+        if (_tracker.IsQuiet)
         {
-            lock (_moreGate)
-            {
-                _more?.Remove(request);
-            }
+            return;
         }
 
-        Volatile.Write(ref _lastActivity, endedAt);
         if (_tracker.ClosesAfterResponses && !IsHttp2)
         {
-            CloseAfterResponse(response);
+            CloseAfterResponse(context.Response);
         }
 
         if (_tracker.IsClosing)
@@ -150,7 +193,7 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
     public bool CloseIfNoRequestWithin(TimeSpan bound, long drainStartedAt, long now, out TimeSpan left)
     {
         left = TimeSpan.Zero;
-        lock (_moreGate)
+        lock (_gate)
         {
             if (InFlightCount > 0 || _closedWithoutRequest || Volatile.Read(ref _disposed) != 0)
             {
@@ -237,18 +280,21 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
         }
     }
 
+    /// <summary>Adds the requests in flight here to <paramref name="into"/>, making the record of an HTTP/1.1 request the first time it is asked for.</summary>
     public void CopyRequestsTo(List<InFlightRequest> into)
     {
-        if (Volatile.Read(ref _single) is { } single)
+        lock (_gate)
         {
-            into.Add(single);
-        }
-
-        if (Volatile.Read(ref _more) is { } more)
-        {
-            lock (_moreGate)
+            // Read under the lock that RequestEnded takes once the tracker is not quiet: the context is the request's
+            // until it has ended.
+            if (Volatile.Read(ref _current) is { } context)
             {
-                into.AddRange(more);
+                into.Add(_currentRecord ??= RecordOf(context, _currentStartedAt));
+            }
+
+            if (_streams is { } streams)
+            {
+                into.AddRange(streams);
             }
         }
     }
