@@ -28,5 +28,9 @@ public sealed record EventKey(string Category, int Id)
             : throw new ArgumentException($"{declared.Count} [LoggerMessage] declarations named {eventName} in {typeof(TCategory).Assembly.GetName().Name}", nameof(eventName));
     }
 
+    /// <summary>Whether <paramref name="line"/> is this event, as a JSON console line or a simple one's <c>Category[id]</c>.</summary>
+    public bool IsOn(string line) =>
+        LoggedEvent.Parse(line) is { } logged ? logged.Is(this) : line.Contains(ToString(), StringComparison.Ordinal);
+
     public override string ToString() => $"{Category}[{Id}]";
 }

@@ -19,6 +19,7 @@ internal static class GracefulEvents
     public static readonly EventKey AlreadyShuttingDown = Sequence("AlreadyShuttingDown");
     public static readonly EventKey ForcingDeadline = Sequence("ForcingDeadline");
     public static readonly EventKey RepeatedAfterDrain = Sequence("RepeatedAfterDrain");
+    public static readonly EventKey HostTimeoutCut = Sequence("HostTimeoutCut");
     public static readonly EventKey PreStopDelay = Sequence("PreStopDelay");
     public static readonly EventKey AdaptivePreStop = Sequence("AdaptivePreStop");
     public static readonly EventKey PreStopQuiet = Sequence("PreStopQuiet");
@@ -35,6 +36,7 @@ internal static class GracefulEvents
     public static readonly EventKey HookFailed = EventKey.Of<ShutdownHookRunner>("HookFailed");
     public static readonly EventKey ReportWriteFailed = EventKey.Of<ShutdownReportWriter>("ReportWriteFailed");
     public static readonly EventKey PidFileGone = EventKey.Of<PidFile>("PidFileGone");
+    public static readonly EventKey ForeignLifetime = EventKey.Of<ForeignLifetimeTakeover>("ForeignLifetime");
 
     // Signals as the host lifetime receives them.
     public static readonly EventKey SignalBurst = Lifetime("SignalBurst");
