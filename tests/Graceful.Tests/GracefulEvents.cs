@@ -50,6 +50,7 @@ internal static class GracefulEvents
     public static readonly EventKey UpgradeFailed = Upgrade("UpgradeFailed");
     public static readonly EventKey UpgradeAbandoned = Upgrade("UpgradeAbandoned");
     public static readonly EventKey UpgradeIgnored = Upgrade("UpgradeIgnored");
+    public static readonly EventKey UpgradesRefused = EventKey.Of<UpgradeLifecycle>("UpgradesRefused");
 
     /// <summary>The host's "Application started" line, which Graceful's lifetime writes as ConsoleLifetime does.</summary>
     public static readonly EventKey ApplicationStarted = new("Microsoft.Hosting.Lifetime", 1);
