@@ -8,12 +8,10 @@ internal static class SlowService
 {
     public static string Dll => RepoPaths.ProgramDll("samples/SlowService");
 
-    /// <summary>The sample's own log event <paramref name="id"/>: its GET /slow handler's start (1) and end (2).</summary>
-    public static EventKey Handler(int id) => new("SlowService", id);
+    /// <summary>The sample's own log events: its GET /slow handler's start and end.</summary>
+    public static readonly EventKey HandlerStarted = new("SlowService", 1);
 
-    public static readonly EventKey HandlerStarted = Handler(1);
-
-    public static readonly EventKey HandlerEnded = Handler(2);
+    public static readonly EventKey HandlerEnded = new("SlowService", 2);
 
     public static Task<ServiceProcess> StartAsync(params string[] args) =>
         StartProcessAsync(["--urls", "http://127.0.0.1:0", .. args]);
