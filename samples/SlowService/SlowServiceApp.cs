@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
 using Graceful.AspNetCore;
+using Microsoft.Extensions.Logging.Console;
 
 namespace SlowService;
 
@@ -17,6 +18,13 @@ internal static partial class SlowServiceApp
             o.SingleLine = true;
             o.TimestampFormat = "HH:mm:ss.fff ";
         });
+        // The standard Logging:Console:FormatterName key, which the line above would override: json writes each entry
+        // as one JSON object per line, its event id and values included (the tests read their facts from it).
+        if (builder.Configuration["Logging:Console:FormatterName"] == ConsoleFormatterNames.Json)
+        {
+            builder.Logging.AddJsonConsole();
+        }
+
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, SlowServiceJson.Default));
 
         // The one line that makes the service stop gracefully.

@@ -27,7 +27,7 @@ public sealed class ShutdownReportTests : IDisposable
         await using var service = await SlowService.StartAsync("--slow", "1s", "--report", path);
         using var client = new HttpClient { BaseAddress = service.BaseAddress };
         var slow = client.GetAsync("/slow");
-        await service.WaitForLineAsync(l => l.Contains("[start] SlowHandler"), TimeSpan.FromSeconds(20));
+        await service.WaitForEventAsync(SlowService.HandlerStarted, TimeSpan.FromSeconds(20));
 
         service.Signal(Signals.SIGTERM);
         (await slow).EnsureSuccessStatusCode();

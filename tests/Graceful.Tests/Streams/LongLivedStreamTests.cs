@@ -15,7 +15,8 @@ public class LongLivedStreamTests
     [Fact]
     public async Task WebSocketClient_ReceivesClose1001_WhenTheServiceDrains()
     {
-        await using var service = await SlowService.StartAsync();
+        using var report = new ReportFile();
+        await using var service = await SlowService.StartAsync("--report", report.Path);
         using var client = new ClientWebSocket();
         await client.ConnectAsync(new Uri($"ws://{service.BaseAddress.Authority}/ws"), CancellationToken.None);
         await client.SendAsync("hello"u8.ToArray(), WebSocketMessageType.Text, true, CancellationToken.None);
@@ -32,13 +33,15 @@ public class LongLivedStreamTests
         Assert.Equal("Server shutting down", client.CloseStatusDescription);
         await client.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
         Assert.Equal(0, await service.WaitForExitAsync(Generous));
-        Assert.Contains(service.Lines, l => l.Contains("1 completed") && l.Contains("0 aborted"));
+        var totals = report.Read().Totals;
+        Assert.Equal((1, 0), (totals.Completed, totals.Aborted));
     }
 
     [Fact]
     public async Task ServerSentEventsClient_SeesItsStreamEnd_WhenTheServiceDrains()
     {
-        await using var service = await SlowService.StartAsync();
+        using var report = new ReportFile();
+        await using var service = await SlowService.StartAsync("--report", report.Path);
         using var client = new HttpClient { BaseAddress = service.BaseAddress, Timeout = Generous };
         using var response = await client.GetAsync("/events", HttpCompletionOption.ResponseHeadersRead);
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
@@ -59,7 +62,8 @@ public class LongLivedStreamTests
         // ReadLine returned null: the chunked response ended properly rather than being cut.
         Assert.Contains("event: tick", lines);
         Assert.Equal(0, await service.WaitForExitAsync(Generous));
-        Assert.Contains(service.Lines, l => l.Contains("1 completed") && l.Contains("0 aborted"));
+        var totals = report.Read().Totals;
+        Assert.Equal((1, 0), (totals.Completed, totals.Aborted));
     }
 
     [Fact]
