@@ -332,6 +332,8 @@ internal sealed class ShutdownCoordinator(
 
     public void Dispose()
     {
+        // A host disposed without reaching StoppedAsync (its stop was cut) still releases them.
+        connections.ReleaseEndedTransports();
         _cut.Dispose();
         _begun.Dispose();
     }
