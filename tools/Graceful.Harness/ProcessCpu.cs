@@ -14,24 +14,20 @@ public static partial class ProcessCpu
 {
     private const int Children = -1; // RUSAGE_CHILDREN
 
-    /// <summary>CPU time of <paramref name="pid"/>'s threads so far (/proc/pid/task/*/schedstat, nanoseconds).</summary>
+    /// <summary>
+    /// CPU time of <paramref name="pid"/> so far, its ended threads included (/proc/pid/stat utime + stime, in clock
+    /// ticks of 10 ms): the same accounting as <see cref="ReapedChildren"/>, so their difference is not biased by
+    /// threads that ended before.
+    /// </summary>
     public static TimeSpan Running(int pid)
     {
-        long nanoseconds = 0;
-        foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
-        {
-            try
-            {
-                nanoseconds += long.Parse(File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ')[0], CultureInfo.InvariantCulture);
-            }
-            catch (IOException)
-            {
-                // The thread ended between the listing and the read: its time is in the process's total at exit.
-            }
-        }
-
-        return TimeSpan.FromTicks(nanoseconds / 100);
+        var fields = File.ReadAllText($"/proc/{pid}/stat").Split(')')[^1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return TimeSpan.FromSeconds(ticks / (double)ClockTicksPerSecond);
     }
+
+    // USER_HZ, the unit of /proc/pid/stat's times: 100 on Linux.
+    private const int ClockTicksPerSecond = 100;
 
     /// <summary>CPU time of this process's children that have exited and been reaped (getrusage RUSAGE_CHILDREN).</summary>
     public static TimeSpan ReapedChildren()
