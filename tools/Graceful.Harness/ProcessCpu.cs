@@ -6,13 +6,16 @@ namespace Graceful.Harness;
 
 /// <summary>
 /// A child process's CPU time (user + system), to tell what a stop costs apart from how long a loaded machine makes
-/// it take: <see cref="Running"/> sums the run time of its live threads, <see cref="ReapedChildren"/> is what the
-/// kernel accounted to this process's reaped children, so the difference across one child's exit is that child's
-/// CPU time from the first reading to its end.
+/// it take: <see cref="Running"/> is a live child's CPU time so far, <see cref="ReapedChildren"/> what the kernel
+/// accounted to this process's reaped children, so the difference across one child's exit is that child's CPU time
+/// from the first reading to its end.
 /// </summary>
 public static partial class ProcessCpu
 {
     private const int Children = -1; // RUSAGE_CHILDREN
+
+    // USER_HZ, the unit of /proc/pid/stat's times: 100 on Linux.
+    private const int ClockTicksPerSecond = 100;
 
     /// <summary>
     /// CPU time of <paramref name="pid"/> so far, its ended threads included (/proc/pid/stat utime + stime, in clock
@@ -25,9 +28,6 @@ public static partial class ProcessCpu
         var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
         return TimeSpan.FromSeconds(ticks / (double)ClockTicksPerSecond);
     }
-
-    // USER_HZ, the unit of /proc/pid/stat's times: 100 on Linux.
-    private const int ClockTicksPerSecond = 100;
 
     /// <summary>CPU time of this process's children that have exited and been reaped (getrusage RUSAGE_CHILDREN).</summary>
     public static TimeSpan ReapedChildren()
