@@ -2,11 +2,13 @@ using Graceful.AspNetCore;
 
 // A bare ASP.NET Core app with the same routes as samples/SlowService, stopped by the Generic Host's own
 // ConsoleLifetime: the peer Graceful is measured against. With --graceful, the same app with AddGraceful and
-// nothing else changed, for on/off comparisons. Usage: BareAspNetCore --urls URL [--slow 30s] [--graceful]
+// nothing else changed, for on/off comparisons. With --heap, GET /heap answers the managed heap after a full collection
+// and the working set, in bytes (bench/Drain memory). Usage: BareAspNetCore --urls URL [--slow 30s] [--graceful] [--heap]
 var slow = TimeSpan.FromSeconds(30);
 var urls = "http://*:8080";
 var graceful = args.Contains("--graceful");
 var health = args.Contains("--health");
+var heap = args.Contains("--heap");
 for (var i = 0; i + 1 < args.Length; i++)
 {
     switch (args[i])
@@ -37,6 +39,12 @@ var app = builder.Build();
 if (health)
 {
     app.MapHealthChecks("/healthz/ready");
+}
+
+if (heap)
+{
+    app.MapGet("/heap", () => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"{GC.GetTotalMemory(forceFullCollection: true)} {Environment.WorkingSet}"));
 }
 
 app.MapGet("/ping", () => "pong");

@@ -12,6 +12,8 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
 {
     private readonly ConcurrentDictionary<TrackedConnection, byte> _open = new();
     private readonly Lock _gate = new();
+    // Transports of connections that ended at their socket (SocketEnd), released once the server has stopped.
+    private readonly ConcurrentQueue<ConnectionContext> _endedAtSocket = new();
     private TaskCompletionSource? _allClosed;
     // What the shutdown has asked of the connections so far (Shutdown flags); zero while nothing is stopping, which
     // is all a request checks on its way in and out.
@@ -181,10 +183,15 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
                     connection.CloseWhenIdleFor(idleGrace);
                 }
             }
-            else if (connection.IsHttp2 || idleFor >= idleGrace)
+            else if (connection.IsHttp2)
             {
                 idleClosed++;
                 connection.RequestClose();
+            }
+            else if (idleFor >= idleGrace)
+            {
+                idleClosed++;
+                connection.CloseIdle();
             }
             else
             {
@@ -247,6 +254,38 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
         if (next is { } due)
         {
             BoundRequestsIn(due);
+        }
+    }
+
+    /// <summary>A connection Kestrel is done with ended at its socket: its transport is released after the server stopped.</summary>
+    public void ReleaseAfterStop(ConnectionContext transport) => _endedAtSocket.Enqueue(transport);
+
+    /// <summary>
+    /// Once the server has stopped: disposes, one at a time in the background, the transports of connections that ended
+    /// at their socket, which closes their sockets and returns their buffers. One at a time, so that the thread pool
+    /// stays free for the rest of the stop; a process that exits first leaves the sockets to the kernel, which has
+    /// nothing left to send on them.
+    /// </summary>
+    public void ReleaseEndedTransports()
+    {
+        if (!_endedAtSocket.IsEmpty)
+        {
+            _ = Task.Run(ReleaseEndedTransportsAsync);
+        }
+    }
+
+    private async Task ReleaseEndedTransportsAsync()
+    {
+        while (_endedAtSocket.TryDequeue(out var transport))
+        {
+            try
+            {
+                await transport.DisposeAsync();
+            }
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
+            {
+                // A transport torn down in the meantime (its client reset it): nothing left to release.
+            }
         }
     }
 

@@ -31,6 +31,9 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
     // Kestrel parsed just then is not run (its client saw the connection close and may retry it safely).
     private bool _closedWithoutRequest;
     private int _disposed;
+    private readonly long _acceptedAt;
+    // When the drain closed this connection as idle (CloseIdle), as a timestamp; 0 if it did not.
+    private long _closedIdleAt;
 
     private enum Protocol : byte
     {
@@ -44,6 +47,7 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
         _inner = inner;
         _tracker = tracker;
         _lastActivity = acceptedAt;
+        _acceptedAt = acceptedAt;
         // Requests find their connection as the connection's items feature (Kestrel's request features fall back to
         // the connection's): one feature lookup per request, no dictionary. The items themselves stay the transport's.
         inner.Features.Set<IConnectionItemsFeature>(this);
@@ -275,7 +279,7 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
             }
             else
             {
-                RequestClose();
+                CloseIdle();
             }
         }
     }
@@ -305,6 +309,33 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
     /// </summary>
     public void RequestClose() => _inner.Features.Get<IConnectionLifetimeNotificationFeature>()?.RequestClose();
 
+    /// <summary>
+    /// Drain side, for a connection serving no request: asks Kestrel to close it (<see cref="RequestClose"/>) and marks
+    /// it closed as idle, so that once Kestrel is done with it, it may end at its socket (see <see cref="DisposeAsync"/>).
+    /// </summary>
+    public void CloseIdle()
+    {
+        Volatile.Write(ref _closedIdleAt, _tracker.Time.GetTimestamp());
+        RequestClose();
+    }
+
+    // Kestrel has left a connection the drain closed as idle: if it is plaintext HTTP/1.1, has served a request, had
+    // been idle for SocketEnd.MinIdle when closed, and no request came since, its FIN goes out at the socket and the
+    // transport's teardown waits until the server has stopped (ConnectionTracker.ReleaseEndedTransports).
+    private bool TryEndAtSocket()
+    {
+        var closedIdleAt = Volatile.Read(ref _closedIdleAt);
+        var lastActivity = LastActivity;
+        if (closedIdleAt == 0 || IsHttp2 || lastActivity == _acceptedAt
+            || _tracker.Time.GetElapsedTime(lastActivity, closedIdleAt) < SocketEnd.MinIdle || !SocketEnd.TryFinish(_inner))
+        {
+            return false;
+        }
+
+        _tracker.ReleaseAfterStop(_inner);
+        return true;
+    }
+
     public override void Abort(ConnectionAbortedException abortReason) => _inner.Abort(abortReason);
 
     public override void Abort() => _inner.Abort();
@@ -313,7 +344,11 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
     {
         try
         {
-            await _inner.DisposeAsync();
+            if (!TryEndAtSocket())
+            {
+                await _inner.DisposeAsync();
+            }
+
             await base.DisposeAsync();
         }
         finally
