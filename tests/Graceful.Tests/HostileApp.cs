@@ -20,4 +20,17 @@ internal static class HostileApp
         await service.WaitForLineAsync(l => l.Contains("[slow] start"), TimeSpan.FromSeconds(20));
         return connection;
     }
+
+    /// <summary>
+    /// Sends GET /until-draining on a new raw connection; returns once its handler runs. It answers once the drain has
+    /// started, so it is in flight across the signal however slowly a loaded machine delivers it (a fixed duration
+    /// can end first, and then the request was never drained).
+    /// </summary>
+    public static async Task<RawHttpConnection> StartRequestUntilDrainingAsync(this ServiceProcess service)
+    {
+        var connection = await RawHttpConnection.ConnectAsync(service.BaseAddress);
+        await connection.SendGetAsync("/until-draining");
+        await service.WaitForLineAsync(l => l.Contains("[slow] start"), TimeSpan.FromSeconds(20));
+        return connection;
+    }
 }

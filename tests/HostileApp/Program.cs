@@ -57,6 +57,14 @@ app.MapGet("/slow", async (int ms) =>
     await Task.Delay(ms);
     return "done " + ms.ToString(CultureInfo.InvariantCulture);
 });
+// Answers once the drain has started (at most a minute): a request provably in flight across the drain's start,
+// however slowly the machine delivers the signal.
+app.MapGet("/until-draining", async (IShutdownTokens shutdown) =>
+{
+    Console.WriteLine("[slow] start");
+    await Task.Delay(TimeSpan.FromMinutes(1), shutdown.Draining).ContinueWith(_ => { }, TaskScheduler.Default);
+    return "drained";
+});
 
 if (hostile.GetValue<TimeSpan>("DelayBeforeRun") is { } delay && delay > TimeSpan.Zero)
 {

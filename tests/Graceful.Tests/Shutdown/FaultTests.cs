@@ -71,7 +71,7 @@ public sealed class FaultTests : IDisposable
 
     private static async Task DrainASlowRequestAsync(ServiceProcess service)
     {
-        using var connection = await service.StartSlowRequestAsync(TimeSpan.FromSeconds(1));
+        using var connection = await service.StartRequestUntilDrainingAsync();
         service.Signal(Signals.SIGTERM);
         Assert.Equal(200, (await connection.ReadResponseAsync()).StatusCode);
         Assert.Equal(0, await service.WaitForExitAsync(Generous));

@@ -20,7 +20,7 @@ public sealed class IncompleteRequestTests
         {
             ["Graceful__DrainReadHeaderTimeout"] = "2s",
         });
-        using var slow = await service.StartSlowRequestAsync(TimeSpan.FromSeconds(1));
+        using var slow = await service.StartRequestUntilDrainingAsync();
         using var trickler = await RawHttpConnection.ConnectAsync(service.BaseAddress);
         await trickler.SendAsync("GET /ping HTTP/1.1\r\nHost: test\r\n");
         using var silent = await RawHttpConnection.ConnectAsync(service.BaseAddress);

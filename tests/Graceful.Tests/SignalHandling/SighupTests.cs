@@ -12,7 +12,7 @@ public class SighupTests
     {
         using var report = new ReportFile();
         await using var service = await HostileApp.StartAsync(report.Environment);
-        using var connection = await service.StartSlowRequestAsync(TimeSpan.FromSeconds(1));
+        using var connection = await service.StartRequestUntilDrainingAsync();
 
         service.Signal(Signals.SIGHUP);
 

@@ -20,7 +20,9 @@ internal static class RequestTrackingMiddleware
             return RejectAsync(context, retryAfter);
         }
 
-        if (context.Features.Get<IConnectionItemsFeature>() is not TrackedConnection connection)
+        // The indexer, not Get<T>: a generic virtual call costs a runtime lookup per request, and Kestrel's request
+        // features find the connection's through the same chain either way.
+        if (context.Features[typeof(IConnectionItemsFeature)] is not TrackedConnection connection)
         {
             // Not a connection Graceful accepted (another server or transport): the feature is set per request.
             context.Features.Set<IShutdownTokens>(tokens);
