@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Reflection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Console;
@@ -25,6 +27,41 @@ internal sealed class LogRehearsal
 
     /// <summary>A logger that rehearses every line given to it on <paramref name="real"/> without writing it.</summary>
     public ILogger For(ILogger real) => new RehearsingLogger(real, _formatters);
+
+    /// <summary>
+    /// Rehearses every <c>[LoggerMessage]</c> line declared on <paramref name="lines"/> (static methods taking the logger
+    /// first) on <paramref name="real"/>, with default arguments: found by reflection, so a new line is rehearsed
+    /// without being listed anywhere. Returns how many lines were rehearsed.
+    /// </summary>
+    public int EveryLineOf([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.NonPublicMethods | DynamicallyAccessedMemberTypes.PublicMethods)] Type lines, ILogger real)
+    {
+        var rehearsing = For(real);
+        var rehearsed = 0;
+        foreach (var line in LinesOf(lines))
+        {
+            var parameters = line.GetParameters();
+            var arguments = new object?[parameters.Length];
+            arguments[0] = rehearsing;
+            for (var i = 1; i < parameters.Length; i++)
+            {
+                arguments[i] = DefaultOf(parameters[i].ParameterType);
+            }
+
+            line.Invoke(null, arguments);
+            rehearsed++;
+        }
+
+        return rehearsed;
+    }
+
+    /// <summary>The static <c>[LoggerMessage]</c> methods of <paramref name="lines"/> that take the logger as first parameter.</summary>
+    public static IEnumerable<MethodInfo> LinesOf([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.NonPublicMethods | DynamicallyAccessedMemberTypes.PublicMethods)] Type lines) =>
+        lines.GetMethods(BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly)
+            .Where(m => m.IsDefined(typeof(LoggerMessageAttribute)) && m.GetParameters() is [{ ParameterType: var first }, ..] && first == typeof(ILogger));
+
+    // Reference types pass null (the generated code formats it as "(null)"); a value type its default.
+    [UnconditionalSuppressMessage("Trimming", "IL2067", Justification = "A log parameter's value type has a default; only reached under JIT.")]
+    private static object? DefaultOf(Type type) => type.IsValueType ? Activator.CreateInstance(type) : null;
 
     private sealed class RehearsingLogger(ILogger real, ConsoleFormatter[] formatters) : ILogger
     {
