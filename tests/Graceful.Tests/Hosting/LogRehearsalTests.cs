@@ -1,4 +1,5 @@
 using Graceful.AspNetCore.Diagnostics.Logging;
+using Graceful.AspNetCore.Shutdown;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Console;
@@ -38,6 +39,19 @@ public partial class LogRehearsalTests
 
         Assert.Empty(simple.Written);
         Assert.Equal(["Phase 1"], json.Written);
+    }
+
+    [Fact]
+    public void EveryShutdownEventsLine_IsRehearsed_AtLevelNone()
+    {
+        var rehearsal = new LogRehearsal([], new FixedOptions(new ConsoleLoggerOptions()));
+        var real = new RecordingLogger();
+
+        var rehearsed = rehearsal.EveryLineOf(typeof(ShutdownEvents), real);
+
+        Assert.Equal(LogRehearsal.LinesOf(typeof(ShutdownEvents)).Count(), rehearsed);
+        Assert.True(rehearsed >= 20, $"only {rehearsed} lines found");
+        Assert.Equal(Enumerable.Repeat(LogLevel.None, rehearsed), real.Levels);
     }
 
     [Fact]
