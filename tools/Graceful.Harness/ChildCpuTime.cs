@@ -18,14 +18,34 @@ public sealed partial class ChildCpuTime
     public static ChildCpuTime BeforeStart() => new();
 
     /// <summary>Reads the running child's CPU time so far (call just before signalling it).</summary>
-    public void Mark(int pid)
+    public void Mark(int pid) => _atMark = Of(pid);
+
+    /// <summary>The CPU time a running process (any, of this user) has spent so far, all its threads included.</summary>
+    public static TimeSpan Of(int pid)
     {
         if (ClockGetCpuClockId(pid, out var clock) != 0 || ClockGetTime(clock, out var now) != 0)
         {
             throw new InvalidOperationException($"cannot read the CPU clock of {pid}: errno {Marshal.GetLastPInvokeError()}");
         }
 
-        _atMark = TimeSpan.FromTicks((now.Seconds * 1_000_000_000 + now.Nanoseconds) / 100);
+        return TimeSpan.FromTicks((now.Seconds * 1_000_000_000 + now.Nanoseconds) / 100);
+    }
+
+    /// <summary>
+    /// Returns once <paramref name="pid"/> has used less than 1 % of a core for two 100 ms periods in a row: its
+    /// start-up work (JIT, a warm-up thread) is done, as in a service that has run for a while. At most 30 s.
+    /// </summary>
+    public static async Task WaitUntilIdleAsync(int pid)
+    {
+        var quiet = 0;
+        var last = Of(pid);
+        for (var waited = 0; quiet < 2 && waited < 300; waited++)
+        {
+            await Task.Delay(100);
+            var now = Of(pid);
+            quiet = now - last < TimeSpan.FromMilliseconds(1) ? quiet + 1 : 0;
+            last = now;
+        }
     }
 
     /// <summary>After the child has exited and been reaped: its CPU time from <see cref="Mark"/> to its exit.</summary>

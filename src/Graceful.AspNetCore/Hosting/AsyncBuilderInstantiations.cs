@@ -45,7 +45,7 @@ internal static class AsyncBuilderInstantiations
                 continue;
             }
 
-            foreach (var method in type.GetMethods(Declared).Where(m => m.IsGenericMethodDefinition))
+            foreach (var method in type.GetMethods(Declared).Where(m => m.IsGenericMethodDefinition && UsedPerStateMachine.Contains(m.Name)))
             {
                 foreach (var closed in Close(method, stateMachine, awaiters))
                 {
@@ -58,7 +58,7 @@ internal static class AsyncBuilderInstantiations
         if (result is not null && typeof(AsyncTaskMethodBuilder<>).GetNestedType("AsyncStateMachineBox`1", BindingFlags.NonPublic) is { } box)
         {
             var closedBox = box.MakeGenericType(result, stateMachine);
-            foreach (var method in closedBox.GetMethods(Declared).Where(m => !m.IsAbstract).Cast<MethodBase>().Concat(closedBox.GetConstructors(Declared)))
+            foreach (var method in closedBox.GetMethods(Declared).Where(m => UsedPerBox.Contains(m.Name)).Cast<MethodBase>().Concat(closedBox.GetConstructors(Declared)))
             {
                 prepared += ShutdownPathWarmup.PrepareMethod(method);
             }
@@ -68,6 +68,11 @@ internal static class AsyncBuilderInstantiations
 
         return prepared;
     }
+
+    // What an async method's first awaits that do not complete at once run, per state machine; the builder's other
+    // generic methods (AwaitOnCompleted for awaiters that are not ICriticalNotifyCompletion, ...) go unused here.
+    private static readonly HashSet<string> UsedPerStateMachine = ["Start", "AwaitUnsafeOnCompleted", "GetStateMachineBox"];
+    private static readonly HashSet<string> UsedPerBox = ["MoveNext", "ExecutionContextCallback", "ClearStateUponCompletion"];
 
     // Task's own result type for a builder without one; AsyncTaskMethodBuilder<VoidTaskResult> holds their boxes.
     private static Type? VoidTaskResult { get; } = Type.GetType("System.Threading.Tasks.VoidTaskResult");
