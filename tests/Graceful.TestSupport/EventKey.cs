@@ -14,9 +14,12 @@ public sealed record EventKey(string Category, int Id)
     /// The event named <paramref name="eventName"/> (a <c>[LoggerMessage]</c>'s EventName in the assembly of
     /// <typeparamref name="TCategory"/>), logged under the category of <typeparamref name="TCategory"/>.
     /// </summary>
-    public static EventKey Of<TCategory>(string eventName)
+    public static EventKey Of<TCategory>(string eventName) => Of(typeof(TCategory), eventName);
+
+    /// <summary>As <see cref="Of{TCategory}"/>, for a category a type argument cannot name (a static class).</summary>
+    public static EventKey Of(Type category, string eventName)
     {
-        var declared = typeof(TCategory).Assembly.GetTypes()
+        var declared = category.Assembly.GetTypes()
             .SelectMany(t => t.GetMethods(BindingFlags.Static | BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
             .Select(m => m.GetCustomAttribute<LoggerMessageAttribute>())
             .Where(a => a?.EventName == eventName)
@@ -24,8 +27,8 @@ public sealed record EventKey(string Category, int Id)
             .Distinct()
             .ToList();
         return declared.Count == 1
-            ? new EventKey(typeof(TCategory).FullName!, declared[0])
-            : throw new ArgumentException($"{declared.Count} [LoggerMessage] declarations named {eventName} in {typeof(TCategory).Assembly.GetName().Name}", nameof(eventName));
+            ? new EventKey(category.FullName!, declared[0])
+            : throw new ArgumentException($"{declared.Count} [LoggerMessage] declarations named {eventName} in {category.Assembly.GetName().Name}", nameof(eventName));
     }
 
     /// <summary>Whether <paramref name="line"/> is this event, as a JSON console line or a simple one's <c>Category[id]</c>.</summary>

@@ -1,4 +1,5 @@
 using Graceful.AspNetCore.Diagnostics.Logging;
+using Graceful.AspNetCore.Shutdown;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Console;
@@ -39,6 +40,20 @@ public partial class LogRehearsalTests
 
         Assert.Empty(simple.Written);
         Assert.Equal(["Phase 1"], json.Written);
+    }
+
+    [Fact]
+    public void OneShutdownEventsLineOfEachShape_IsRehearsed_AtLevelNone()
+    {
+        var rehearsal = new LogRehearsal([], new FixedOptions(new ConsoleLoggerOptions()));
+        var real = new RecordingLogger();
+
+        var rehearsed = rehearsal.EachShapeOf(typeof(ShutdownEvents), real);
+
+        var shapes = LogRehearsal.LinesOf(typeof(ShutdownEvents)).Select(l => string.Join(',', l.GetParameters().Select(p => p.ParameterType))).Distinct();
+        Assert.Equal(shapes.Count(), rehearsed);
+        Assert.True(rehearsed >= 5, $"only {rehearsed} shapes found");
+        Assert.Equal(Enumerable.Repeat(LogLevel.None, rehearsed), real.Levels);
     }
 
     // The sample's default single-line text, and the JSON lines the other process tests read: the rehearsal goes
