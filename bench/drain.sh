@@ -4,10 +4,14 @@
 #   lost: 64 busy keep-alive clients on GET /ping, one SIGTERM per round: requests lost (sent on an open
 #         connection, answered by EOF or reset) vs answered vs refused connects.
 #   idle: exit time after SIGTERM with 10,000 keep-alive connections idle for longer than the idle grace.
-# Usage: bench/drain.sh [rounds]   (default 5; about 3 minutes)
+#   websockets, sse: exit time after SIGTERM with 10,000 open WebSockets (clients answer the close at once) or
+#         server-sent-event streams, for the bare app and the same app with --graceful (GracefulWebSocket,
+#         UntilDraining); the bare app cuts them at its host's 30 s stop timeout.
+# Usage: bench/drain.sh [rounds] [streams-rounds]   (defaults 5 and 3; about 3 + 8 minutes; streams-rounds 0 skips them)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds="${1:-5}"
+stream_rounds="${2:-3}"
 dotnet build -c Release bench/Drain >/dev/null
 dotnet build -c Release bench/peers/BareAspNetCore >/dev/null
 dotnet build -c Release samples/SlowService >/dev/null
@@ -22,3 +26,11 @@ echo
 # 10,000 client sockets plus 10,000 server sockets: each process needs a descriptor limit above 10,000.
 ulimit -n 20000 2>/dev/null || true
 dotnet run -c Release --no-build --project bench/Drain -- idle 10000 "$rounds" "${apps[@]}"
+
+[ "$stream_rounds" -gt 0 ] || exit 0
+bare=bench/peers/BareAspNetCore/bin/Release/net10.0/BareAspNetCore.dll
+streams=("bare ASP.NET Core=$bare" "Graceful (same app, --graceful)=$bare --graceful")
+echo
+dotnet run -c Release --no-build --project bench/Drain -- websockets 10000 "$stream_rounds" "${streams[@]}"
+echo
+dotnet run -c Release --no-build --project bench/Drain -- sse 10000 "$stream_rounds" "${streams[@]}"

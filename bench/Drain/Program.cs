@@ -8,6 +8,9 @@ using Graceful.Harness;
 //   Drain idle [connections] [rounds] name=program ...   exit time after SIGTERM with that many keep-alive
 //                                                    connections, each used once and then idle for 2 s, beside
 //                                                    the SIGKILL floor with the same connections
+//   Drain websockets|sse [streams] [rounds] name=program ...   the same with open WebSockets (/ws, their clients
+//                                                    answer the close at once) or server-sent-event streams
+//                                                    (/events), counting the streams that ended cleanly
 //   Drain rolling [restarts] [lag-ms] name=program ...   two instances behind HAProxy under paced keep-alive load,
 //                                                    restarted in turn; HAProxy stops routing to an instance
 //                                                    lag-ms after its SIGTERM (bench/rolling-restart.sh)
@@ -71,6 +74,9 @@ switch (mode)
         }
 
         break;
+    case "websockets" or "sse":
+        await StreamExits.PrintTableAsync(mode, count, rounds, apps);
+        break;
     case "rolling":
         Console.WriteLine($"Rolling restart behind HAProxy (no health checks, retries 0, backend keep-alive reuse): {count} restarts, " +
             $"HAProxy stops routing to an instance {rounds} ms after its SIGTERM; 16 keep-alive clients, each pausing 10 ms between requests.");
@@ -86,7 +92,7 @@ switch (mode)
 
         break;
     default:
-        throw new ArgumentException($"Unknown mode {mode}: use lost, idle or rolling.");
+        throw new ArgumentException($"Unknown mode {mode}: use lost, idle, websockets, sse or rolling.");
 }
 
 return 0;

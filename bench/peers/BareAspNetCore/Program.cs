@@ -2,7 +2,8 @@ using Graceful.AspNetCore;
 
 // A bare ASP.NET Core app with the same routes as samples/SlowService, stopped by the Generic Host's own
 // ConsoleLifetime: the peer Graceful is measured against. With --graceful, the same app with AddGraceful and
-// nothing else changed, for on/off comparisons. Usage: BareAspNetCore --urls URL [--slow 30s] [--graceful]
+// nothing else changed, for on/off comparisons. /ws and /events are the long-lived streams of the drain benchmark
+// (StreamRoutes). Usage: BareAspNetCore --urls URL [--slow 30s] [--graceful]
 var slow = TimeSpan.FromSeconds(30);
 var urls = "http://*:8080";
 var graceful = args.Contains("--graceful");
@@ -40,6 +41,7 @@ if (health)
 }
 
 app.MapGet("/ping", () => "pong");
+app.MapStreamRoutes();
 app.MapGet("/slow", async (CancellationToken ct) =>
 {
     await Task.Delay(slow, ct);
