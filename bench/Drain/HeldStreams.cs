@@ -40,6 +40,12 @@ internal abstract class HeldStreams : IAsyncDisposable
     /// <summary>Opens one stream and starts watching it; returns once the server's handler is serving it.</summary>
     protected abstract Task OpenOneAsync();
 
+    /// <summary>
+    /// The clients end their streams themselves (a WebSocket close from the client, an SSE reader that goes away) and
+    /// the server has let go of them: what a server that has served a while has done many times before its stop.
+    /// </summary>
+    public abstract Task LeaveAsync();
+
     protected void Ended(bool clean) => Interlocked.Increment(ref clean ? ref _clean : ref _cut);
 
     public abstract ValueTask DisposeAsync();
@@ -49,6 +55,7 @@ internal abstract class HeldStreams : IAsyncDisposable
     {
         private readonly HttpMessageInvoker _invoker = new(new SocketsHttpHandler());
         private readonly List<Task> _watching = [];
+        private readonly List<ClientWebSocket> _sockets = [];
         private readonly Uri _uri = new($"ws://{server.Authority}/ws");
 
         public override Task AllEnded => Task.WhenAll(_watching);
@@ -64,6 +71,7 @@ internal abstract class HeldStreams : IAsyncDisposable
             await socket.ReceiveAsync(buffer, CancellationToken.None);
             lock (_watching)
             {
+                _sockets.Add(socket);
                 _watching.Add(WatchAsync(socket, buffer));
             }
         }
@@ -81,7 +89,11 @@ internal abstract class HeldStreams : IAsyncDisposable
                         return;
                     }
 
-                    await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+                    if (socket.State == WebSocketState.CloseReceived)
+                    {
+                        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+                    }
+
                     Ended(clean: socket.CloseStatus == WebSocketCloseStatus.EndpointUnavailable);
                 }
                 catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException)
@@ -89,6 +101,13 @@ internal abstract class HeldStreams : IAsyncDisposable
                     Ended(clean: false);
                 }
             }
+        }
+
+        // The client closes first; its pending receive gets the server's answer.
+        public override async Task LeaveAsync()
+        {
+            await Task.WhenAll(_sockets.Select(s => s.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None)));
+            await AllEnded;
         }
 
         public override async ValueTask DisposeAsync()
@@ -110,6 +129,7 @@ internal abstract class HeldStreams : IAsyncDisposable
         };
 
         private readonly List<Task> _watching = [];
+        private readonly List<HttpResponseMessage> _responses = [];
 
         public override Task AllEnded => Task.WhenAll(_watching);
 
@@ -122,6 +142,7 @@ internal abstract class HeldStreams : IAsyncDisposable
             _ = await body.ReadAsync(buffer);
             lock (_watching)
             {
+                _responses.Add(response);
                 _watching.Add(WatchAsync(response, body, buffer));
             }
         }
@@ -138,11 +159,18 @@ internal abstract class HeldStreams : IAsyncDisposable
 
                     Ended(clean: true);
                 }
-                catch (Exception ex) when (ex is IOException or HttpRequestException or OperationCanceledException)
+                catch (Exception ex) when (ex is IOException or HttpRequestException or OperationCanceledException or ObjectDisposedException)
                 {
                     Ended(clean: false);
                 }
             }
+        }
+
+        // The reader goes away mid-stream: its connection is closed under the server's response.
+        public override async Task LeaveAsync()
+        {
+            _responses.ForEach(r => r.Dispose());
+            await AllEnded;
         }
 
         public override async ValueTask DisposeAsync()

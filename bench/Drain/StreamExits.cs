@@ -9,6 +9,8 @@ using Graceful.Harness;
 /// </summary>
 internal static class StreamExits
 {
+    private const string WarmPrefix = "warm:";
+
     public static async Task PrintTableAsync(string kind, int streams, int rounds, (string Name, string Program)[] apps)
     {
         Console.WriteLine((kind == "websockets"
@@ -42,12 +44,20 @@ internal static class StreamExits
         }
     }
 
-    // A program may carry its own arguments ("app.dll --graceful").
+    // A program may carry its own arguments ("app.dll --graceful"); "warm:" before it first has 1,000 clients open
+    // and leave streams of the same kind, so the server's paths for them are compiled as in one that has served a while.
     private static async Task<ExitSample> ExitAsync(string kind, string program, int streams, int signal)
     {
-        var parts = program.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var warm = program.StartsWith(WarmPrefix, StringComparison.Ordinal);
+        var parts = program[(warm ? WarmPrefix.Length : 0)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
         await using var app = await ServiceProcess.StartAsync(parts[0], [.. parts[1..], "--urls", "http://127.0.0.1:0"]);
         var exited = ExitWatch.Start(app.Pid);
+        if (warm)
+        {
+            await using var leaving = await HeldStreams.OpenAsync(kind, app.BaseAddress, 1000);
+            await leaving.LeaveAsync();
+        }
+
         await using var held = await HeldStreams.OpenAsync(kind, app.BaseAddress, streams);
         await ProcessCpu.WaitUntilQuietAsync(app.Pid, TimeSpan.FromSeconds(10));
 
