@@ -41,8 +41,8 @@ internal abstract class HeldStreams : IAsyncDisposable
     protected abstract Task OpenOneAsync();
 
     /// <summary>
-    /// The clients end their streams themselves (a WebSocket close from the client, an SSE reader that goes away) and
-    /// the server has let go of them: what a server that has served a while has done many times before its stop.
+    /// The clients end their streams themselves (a WebSocket close from the client, an SSE reader that goes away), as
+    /// they do many times in a server that has served a while; returns once every stream has ended on this side.
     /// </summary>
     public abstract Task LeaveAsync();
 
