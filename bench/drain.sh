@@ -34,7 +34,7 @@ fi
 
 [ "$stream_rounds" -gt 0 ] || exit 0
 bare=bench/peers/BareAspNetCore/bin/Release/net10.0/BareAspNetCore.dll
-streams=("bare ASP.NET Core=$bare" "Graceful (same app, --graceful)=$bare --graceful" "Graceful, warm=warm:$bare --graceful")
+streams=("bare ASP.NET Core=$bare --streams" "Graceful (same app, --graceful)=$bare --streams --graceful" "Graceful, warm=warm:$bare --streams --graceful")
 dotnet run -c Release --no-build --project bench/Drain -- websockets 10000 "$stream_rounds" "${streams[@]}"
 echo
 dotnet run -c Release --no-build --project bench/Drain -- sse 10000 "$stream_rounds" "${streams[@]}"

@@ -2,8 +2,8 @@ using Graceful.AspNetCore;
 
 // A bare ASP.NET Core app with the same routes as samples/SlowService, stopped by the Generic Host's own
 // ConsoleLifetime: the peer Graceful is measured against. With --graceful, the same app with AddGraceful and
-// nothing else changed, for on/off comparisons. /ws and /events are the long-lived streams of the drain benchmark
-// (StreamRoutes). Usage: BareAspNetCore --urls URL [--slow 30s] [--graceful]
+// nothing else changed, for on/off comparisons. With --streams, /ws and /events: the long-lived streams of the drain
+// benchmark (StreamRoutes). Usage: BareAspNetCore --urls URL [--slow 30s] [--graceful] [--streams]
 var slow = TimeSpan.FromSeconds(30);
 var urls = "http://*:8080";
 var graceful = args.Contains("--graceful");
@@ -41,7 +41,12 @@ if (health)
 }
 
 app.MapGet("/ping", () => "pong");
-app.MapStreamRoutes();
+if (args.Contains("--streams"))
+{
+    // Off unless asked: the WebSocket middleware would add its check to every request the other benchmarks measure.
+    app.MapStreamRoutes();
+}
+
 app.MapGet("/slow", async (CancellationToken ct) =>
 {
     await Task.Delay(slow, ct);
