@@ -12,6 +12,9 @@ using Graceful.Harness;
 //   Drain memory [connections] [rounds] name=program ... managed heap (after a full collection) and working set
 //                                                    with that many idle keep-alive connections and with none, for
 //                                                    programs that answer GET /heap (BareAspNetCore --heap)
+//   Drain websockets|sse [streams] [rounds] name=program ...   the same with open WebSockets (/ws, their clients
+//                                                    answer the close at once) or server-sent-event streams
+//                                                    (/events), counting the streams that ended cleanly
 //   Drain rolling [restarts] [lag-ms] name=program ...   two instances behind HAProxy under paced keep-alive load,
 //                                                    restarted in turn; HAProxy stops routing to an instance
 //                                                    lag-ms after its SIGTERM (bench/rolling-restart.sh)
@@ -106,6 +109,9 @@ switch (mode)
         }
 
         break;
+    case "websockets" or "sse":
+        await StreamExits.PrintTableAsync(mode, count, rounds, apps);
+        break;
     case "rolling":
         Console.WriteLine($"Rolling restart behind HAProxy (no health checks, retries 0, backend keep-alive reuse): {count} restarts, " +
             $"HAProxy stops routing to an instance {rounds} ms after its SIGTERM; 16 keep-alive clients, each pausing 10 ms between requests.");
@@ -121,7 +127,7 @@ switch (mode)
 
         break;
     default:
-        throw new ArgumentException($"Unknown mode {mode}: use lost, idle or rolling.");
+        throw new ArgumentException($"Unknown mode {mode}: use lost, idle, websockets, sse or rolling.");
 }
 
 return 0;

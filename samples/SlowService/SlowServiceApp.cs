@@ -76,8 +76,8 @@ internal static partial class SlowServiceApp
         app.MapGet("/pid", () => Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         // A request with a body, for load mixes (graceful-drill --request "10 POST /echo hello").
         app.MapPost("/echo", async (HttpRequest request) => await new StreamReader(request.Body).ReadToEndAsync(request.HttpContext.RequestAborted));
-        app.MapGet("/events", (IShutdownTokens shutdown, CancellationToken requestAborted) =>
-            TypedResults.ServerSentEvents(StreamEndpoints.TicksAsync(requestAborted).UntilDraining(shutdown, requestAborted), eventType: "tick"));
+        app.MapGet("/events", (HttpContext context) =>
+            TypedResults.ServerSentEvents(StreamEndpoints.TicksAsync(context.RequestAborted).UntilDraining(context), eventType: "tick"));
         app.Map("/ws", StreamEndpoints.EchoAsync);
         app.MapGet("/slow", async (CancellationToken requestAborted) =>
         {

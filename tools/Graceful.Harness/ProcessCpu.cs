@@ -29,6 +29,24 @@ public static partial class ProcessCpu
         return TimeSpan.FromSeconds(ticks / (double)ClockTicksPerSecond);
     }
 
+    /// <summary>
+    /// Waits until <paramref name="pid"/> has used no CPU for 300 ms (at most <paramref name="limit"/>): the tiered JIT's
+    /// background recompiles after a burst of new connections, which a long-running server would have long finished.
+    /// </summary>
+    public static async Task WaitUntilQuietAsync(int pid, TimeSpan limit)
+    {
+        var until = DateTime.UtcNow + limit;
+        var last = Running(pid);
+        var quiet = 0;
+        while (quiet < 3 && DateTime.UtcNow < until)
+        {
+            await Task.Delay(100);
+            var now = Running(pid);
+            quiet = now == last ? quiet + 1 : 0;
+            last = now;
+        }
+    }
+
     /// <summary>CPU time of this process's children that have exited and been reaped (getrusage RUSAGE_CHILDREN).</summary>
     public static TimeSpan ReapedChildren()
     {

@@ -1,8 +1,10 @@
 using System.Net.WebSockets;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Graceful.AspNetCore;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Graceful.Tests.Streams;
@@ -67,6 +69,34 @@ public class LongLivedStreamTests
     }
 
     [Fact]
+    public async Task EventStreamEndedByTheDrain_EndsWithItsLastChunk_ThenItsConnectionCloses_WithoutWaitingOutTheIdleGrace()
+    {
+        var held = new HeldRequest();
+        // An idle grace and a request bound longer than the test's bound: only the close after the stream's end lets
+        // the drain finish in time.
+        await using var app = await TestApp.StartAsync(
+            a => a.MapGet("/events", (HttpContext context) => TypedResults.ServerSentEvents(TicksAsync(held, context.RequestAborted).UntilDraining(context))),
+            o =>
+            {
+                o.IdleGrace = TimeSpan.FromMinutes(10);
+                o.DrainReadHeaderTimeout = TimeSpan.FromMinutes(10);
+            });
+        using var connection = await RawHttpConnection.ConnectAsync(app.BaseAddress);
+        await connection.SendGetAsync("/events");
+        var response = connection.ReadResponseAsync();
+        await held.WaitUntilStartedAsync(Generous);
+
+        var drain = await app.Shutdown.ShutdownAsync().WaitAsync(Generous);
+
+        // ReadResponseAsync parsed the chunked body to its terminating chunk: the stream ended, it was not cut.
+        var events = await response.WaitAsync(Generous);
+        Assert.Equal(200, events.StatusCode);
+        Assert.Contains("data: 1", events.Body);
+        Assert.True(await connection.IsClosedByServerAsync(Generous), "the connection closes after the stream's end");
+        Assert.True(drain.Completed);
+    }
+
+    [Fact]
     public async Task Http2Client_SeesGoAway_AndItsOpenStreamStillCompletes()
     {
         var held = new HeldRequest();
@@ -104,5 +134,14 @@ public class LongLivedStreamTests
 
         Assert.True(responseHeaders);
         Assert.True((await shutdown.WaitAsync(Generous)).Completed);
+    }
+
+    // One event, then nothing until the request ends: the drain, not the source, ends the stream.
+    private static async IAsyncEnumerable<string> TicksAsync(HeldRequest held, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        yield return "1";
+        held.MarkStarted();
+        await Task.Delay(Timeout.Infinite, cancellationToken);
+        yield return "never";
     }
 }
