@@ -14,10 +14,14 @@ send_requests() { # port count: exactly count GET /ping on 8 keep-alive connecti
   dotnet bench/Drain/bin/Release/net10.0/Drain.dll requests "$2" 8 "http://127.0.0.1:$1"
 }
 
+# The JIT's list of what it compiles goes to the app's standard output, line-buffered by coreutils' libstdbuf (C stdio
+# would otherwise hold up to 4 KB of it, and the count would lag what was compiled).
+compiled_so_far() { grep -c "JIT compiled" "$work/app.log" || true; }
+
 until_nothing_compiles() { # waits (at most 5 minutes) until the JIT has compiled no method for 3 s
   local before after
   for _ in $(seq 100); do
-    before=$(wc -l <"$work/jit.txt"); sleep 3; after=$(wc -l <"$work/jit.txt")
+    before=$(compiled_so_far); sleep 3; after=$(compiled_so_far)
     [ "$before" = "$after" ] && return
   done
 }
@@ -25,8 +29,8 @@ until_nothing_compiles() { # waits (at most 5 minutes) until the JIT has compile
 per_request() { # app.dll port count app-arguments...: prints instructions per request
   local app=$1 port=$2 count=$3 pid t0 t1 busy idle
   shift 3
-  rm -f "$work"/cg.out* "$work"/jit.txt
-  DOTNET_JitStdOutFile="$work/jit.txt" DOTNET_JitDisasmSummary=1 \
+  rm -f "$work"/cg.out* "$work"/app.log
+  LD_PRELOAD=/usr/libexec/coreutils/libstdbuf.so _STDBUF_O=L DOTNET_JitDisasmSummary=1 \
   DOTNET_TieredCompilation=0 DOTNET_EnableWriteXorExecute=0 DOTNET_GCHeapHardLimit=0x40000000 DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 \
     valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" --smc-check=stack \
     dotnet "$app" "$@" --urls "http://127.0.0.1:$port" >"$work/app.log" 2>&1 &
@@ -34,12 +38,12 @@ per_request() { # app.dll port count app-arguments...: prints instructions per r
   for _ in $(seq 600); do (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.5; done
   send_requests "$port" $((count * 2))
   until_nothing_compiles
-  local compiled; compiled=$(wc -l <"$work/jit.txt")
+  local compiled; compiled=$(compiled_so_far)
   callgrind_control -z "$pid" >/dev/null
   t0=$(date +%s.%N); send_requests "$port" "$count"; t1=$(date +%s.%N)
   callgrind_control -d "$pid" >/dev/null; sleep 1
   busy=$(total_of_last_dump)
-  compiled=$(( $(wc -l <"$work/jit.txt") - compiled ))
+  compiled=$(( $(compiled_so_far) - compiled ))
   [ "$compiled" = 0 ] || echo "warning: $compiled methods compiled while counting: the count includes their compilation" >&2
   callgrind_control -z "$pid" >/dev/null
   sleep "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')"
