@@ -179,13 +179,14 @@ static async Task<(double Exit, double Cpu)> IdleExitAsync(string program, int c
     try
     {
         await Task.Delay(2000);
-        var reapedBefore = ProcessCpu.ReapedChildren();
-        var cpuBefore = ProcessCpu.Running(app.Pid);
+        // No other child is reaped meanwhile, so accounting may start here rather than before the app started.
+        var cpu = ChildCpuTime.BeforeStart();
+        cpu.Mark(app.Pid);
         var signalled = Stopwatch.GetTimestamp();
         app.Signal(signal);
         await app.WaitForExitAsync(TimeSpan.FromSeconds(60));
         var exit = Stopwatch.GetElapsedTime(signalled, await exited).TotalMilliseconds;
-        return (exit, (ProcessCpu.ReapedChildren() - reapedBefore - cpuBefore).TotalMilliseconds);
+        return (exit, cpu.SinceMark().TotalMilliseconds);
     }
     finally
     {

@@ -59,10 +59,10 @@ internal static class StreamExits
         }
 
         await using var held = await HeldStreams.OpenAsync(kind, app.BaseAddress, streams);
-        await ProcessCpu.WaitUntilQuietAsync(app.Pid, TimeSpan.FromSeconds(10));
+        await ChildCpuTime.WaitUntilIdleAsync(app.Pid);
 
-        var reapedBefore = ProcessCpu.ReapedChildren();
-        var serverCpu = ProcessCpu.Running(app.Pid);
+        var serverCpu = ChildCpuTime.BeforeStart();
+        serverCpu.Mark(app.Pid);
         var clientCpu = Environment.CpuUsage.TotalTime;
         var signalled = Stopwatch.GetTimestamp();
         app.Signal(signal);
@@ -70,7 +70,7 @@ internal static class StreamExits
         var exitMs = Stopwatch.GetElapsedTime(signalled, await exited).TotalMilliseconds;
         var clientCpuMs = (Environment.CpuUsage.TotalTime - clientCpu).TotalMilliseconds;
         await Task.WhenAny(held.AllEnded, Task.Delay(TimeSpan.FromSeconds(10)));
-        var serverCpuMs = (ProcessCpu.ReapedChildren() - reapedBefore - serverCpu).TotalMilliseconds;
+        var serverCpuMs = serverCpu.SinceMark().TotalMilliseconds;
         return new ExitSample(exitMs, serverCpuMs, clientCpuMs, held.Clean, held.Cut);
     }
 
