@@ -19,10 +19,11 @@ per_request() { # port app-arguments...: prints bytes allocated per request
   pid=$!
   for _ in $(seq 300); do (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
   dotnet bench/Drain/bin/Release/net10.0/Drain.dll requests "$count" 8 "http://127.0.0.1:$port" >/dev/null
-  curl -s "http://127.0.0.1:$port/allocated" >/dev/null
-  before=$(curl -s "http://127.0.0.1:$port/allocated")
+  curl -sf "http://127.0.0.1:$port/allocated" >/dev/null
+  before=$(curl -sf "http://127.0.0.1:$port/allocated")
   dotnet bench/Drain/bin/Release/net10.0/Drain.dll requests "$count" 8 "http://127.0.0.1:$port" >/dev/null
-  after=$(curl -s "http://127.0.0.1:$port/allocated")
+  after=$(curl -sf "http://127.0.0.1:$port/allocated")
+  [[ "$before" =~ ^[0-9]+$ && "$after" =~ ^[0-9]+$ ]] || { echo "no byte count from /allocated: '$before' '$after'" >&2; exit 1; }
   kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
   awk -v a="$before" -v b="$after" -v n="$count" 'BEGIN { printf "%.1f\n", (b - a) / n }'
 }

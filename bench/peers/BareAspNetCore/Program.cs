@@ -49,9 +49,14 @@ if (heap)
 }
 
 app.MapGet("/ping", () => "pong");
-// nothing else changed, for on/off comparisons. With --heap, GET /heap answers the managed heap after a full collection
-// and the working set, in bytes (bench/Drain memory). With --streams, /ws and /events: the long-lived streams of the
-// drain benchmark (StreamRoutes). Usage: BareAspNetCore --urls URL [--slow 30s] [--graceful] [--heap] [--streams]
+// For bench/allocations.sh: bytes allocated by the whole process so far (every thread), the same in both modes.
+app.MapGet("/allocated", () => GC.GetTotalAllocatedBytes(precise: true).ToString(System.Globalization.CultureInfo.InvariantCulture));
+if (args.Contains("--streams"))
+{
+    // Off unless asked: the WebSocket middleware would add its check to every request the other benchmarks measure.
+    app.MapStreamRoutes();
+}
+
 app.MapGet("/slow", async (CancellationToken ct) =>
 {
     await Task.Delay(slow, ct);
