@@ -75,9 +75,9 @@ switch (mode)
         foreach (var (name, _) in apps)
         {
             var (term, kill, termCpu, killCpu) = exits[name];
-            var (termMedian, killMedian) = (Median(term), Median(kill));
+            var (termMedian, killMedian) = (Statistics.Median(term), Statistics.Median(kill));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {name} | {killMedian:0.0} | {termMedian:0.0} | {term.Max():0.0} | {termMedian - killMedian:0.0} | {termMedian / killMedian:0.00} | {Median(termCpu):0} | {Median(killCpu):0} |"));
+                $"| {name} | {killMedian:0.0} | {termMedian:0.0} | {term.Max():0.0} | {termMedian - killMedian:0.0} | {termMedian / killMedian:0.00} | {Statistics.Median(termCpu):0} | {Statistics.Median(killCpu):0} |"));
         }
 
         break;
@@ -103,9 +103,9 @@ switch (mode)
         foreach (var (name, _) in apps)
         {
             var (heap, set, empty) = samples[name];
-            var perConnection = Median(heap);
+            var perConnection = Statistics.Median(heap);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {name} | {Median(empty) / 1024:0} | {(Median(empty) + perConnection * count) / 1024:0} | {perConnection:0} | {Median(set):0} |"));
+                $"| {name} | {Statistics.Median(empty) / 1024:0} | {(Statistics.Median(empty) + perConnection * count) / 1024:0} | {perConnection:0} | {Statistics.Median(set):0} |"));
         }
 
         break;
@@ -150,7 +150,6 @@ static async Task<int> ExactRequestsAsync(Uri server, int count, int connections
     return 0;
 }
 
-static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
 // "program arg arg": a program followed by its own arguments, then the listening address.
 static Task<ServiceProcess> StartAsync(string program, params string[] more)

@@ -35,11 +35,11 @@ internal static class StreamExits
         foreach (var (name, _) in apps)
         {
             var (term, kill) = samples[name];
-            var exit = Median(term.Select(s => s.ExitMs));
-            var floor = Median(kill.Select(s => s.ExitMs));
+            var exit = Statistics.Median(term.Select(s => s.ExitMs));
+            var floor = Statistics.Median(kill.Select(s => s.ExitMs));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {name} | {floor:0.0} | {exit:0.0} | {term.Max(s => s.ExitMs):0.0} | {exit - floor:0.0} | " +
-                $"{Median(term.Select(s => s.ServerCpuMs)):0} | {Median(term.Select(s => s.ClientCpuMs)):0} | " +
+                $"{Statistics.Median(term.Select(s => s.ServerCpuMs)):0} | {Statistics.Median(term.Select(s => s.ClientCpuMs)):0} | " +
                 $"{term.Sum(s => s.Clean)} / {term.Sum(s => s.Cut)} |"));
         }
     }
@@ -72,12 +72,6 @@ internal static class StreamExits
         await Task.WhenAny(held.AllEnded, Task.Delay(TimeSpan.FromSeconds(10)));
         var serverCpuMs = serverCpu.SinceMark().TotalMilliseconds;
         return new ExitSample(exitMs, serverCpuMs, clientCpuMs, held.Clean, held.Cut);
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted[sorted.Count / 2];
     }
 
     private sealed record ExitSample(double ExitMs, double ServerCpuMs, double ClientCpuMs, int Clean, int Cut);
