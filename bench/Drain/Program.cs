@@ -7,7 +7,14 @@ using Graceful.Harness;
 //                                                    requests answered, lost (sent, then EOF/reset), refused
 //   Drain idle [connections] [rounds] name=program ...   exit time after SIGTERM with that many keep-alive
 //                                                    connections, each used once and then idle for 2 s, beside
-//                                                    the SIGKILL floor with the same connections
+//                                                    the SIGKILL floor with the same connections, and the server's
+//                                                    CPU time from the signal to its end
+//   Drain memory [connections] [rounds] name=program ... managed heap (after a full collection) and working set
+//                                                    with that many idle keep-alive connections and with none, for
+//                                                    programs that answer GET /heap (BareAspNetCore --heap)
+//   Drain websockets|sse [streams] [rounds] name=program ...   the same with open WebSockets (/ws, their clients
+//                                                    answer the close at once) or server-sent-event streams
+//                                                    (/events), counting the streams that ended cleanly
 //   Drain rolling [restarts] [lag-ms] name=program ...   two instances behind HAProxy under paced keep-alive load,
 //                                                    restarted in turn; HAProxy stops routing to an instance
 //                                                    lag-ms after its SIGTERM (bench/rolling-restart.sh)
@@ -49,27 +56,61 @@ switch (mode)
             $"beside the same app with the same connections killed with SIGKILL (the kernel's teardown of the process and its sockets); " +
             $"{rounds} rounds, apps interleaved, milliseconds.");
         Console.WriteLine();
-        Console.WriteLine("| server | SIGKILL floor (median) | SIGTERM to exit (median) | max | above the floor |");
-        Console.WriteLine("|---|---|---|---|---|");
-        var exits = apps.ToDictionary(a => a.Name, _ => (Term: new List<double>(), Kill: new List<double>()));
+        Console.WriteLine("| server | SIGKILL floor (median) | SIGTERM to exit (median) | max | above the floor | exit / floor | CPU after SIGTERM (median) | CPU after SIGKILL (median) |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|");
+        var exits = apps.ToDictionary(a => a.Name, _ => (Term: new List<double>(), Kill: new List<double>(), TermCpu: new List<double>(), KillCpu: new List<double>()));
         for (var round = 0; round < rounds; round++)
         {
             foreach (var (name, program) in apps)
             {
-                exits[name].Term.Add(await IdleExitAsync(program, count, Signals.SIGTERM));
-                exits[name].Kill.Add(await IdleExitAsync(program, count, Signals.SIGKILL));
+                var (term, termCpu) = await IdleExitAsync(program, count, Signals.SIGTERM);
+                var (kill, killCpu) = await IdleExitAsync(program, count, Signals.SIGKILL);
+                exits[name].Term.Add(term);
+                exits[name].TermCpu.Add(termCpu);
+                exits[name].Kill.Add(kill);
+                exits[name].KillCpu.Add(killCpu);
             }
         }
 
         foreach (var (name, _) in apps)
         {
-            var (term, kill) = exits[name];
-            term.Sort();
-            kill.Sort();
+            var (term, kill, termCpu, killCpu) = exits[name];
+            var (termMedian, killMedian) = (Statistics.Median(term), Statistics.Median(kill));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {name} | {kill[kill.Count / 2]:0.0} | {term[term.Count / 2]:0.0} | {term[^1]:0.0} | {term[term.Count / 2] - kill[kill.Count / 2]:0.0} |"));
+                $"| {name} | {killMedian:0.0} | {termMedian:0.0} | {term.Max():0.0} | {termMedian - killMedian:0.0} | {termMedian / killMedian:0.00} | {Statistics.Median(termCpu):0} | {Statistics.Median(killCpu):0} |"));
         }
 
+        break;
+    case "memory":
+        Console.WriteLine($"Managed heap after a full collection, and working set, with {count} idle keep-alive connections (each used once) " +
+            $"and with none; {rounds} rounds, apps interleaved, medians; per connection = (with - without) / {count}.");
+        Console.WriteLine();
+        Console.WriteLine("| server | heap, no connections (KB) | heap with them (KB) | heap per connection (bytes) | working set per connection (bytes) |");
+        Console.WriteLine("|---|---|---|---|---|");
+        var samples = apps.ToDictionary(a => a.Name, _ => (Heap: new List<double>(), WorkingSet: new List<double>(), Empty: new List<double>()));
+        for (var round = 0; round < rounds; round++)
+        {
+            foreach (var (name, program) in apps)
+            {
+                var (emptyHeap, emptySet) = await HeapWithConnectionsAsync(program, 0);
+                var (heap, set) = await HeapWithConnectionsAsync(program, count);
+                samples[name].Empty.Add(emptyHeap);
+                samples[name].Heap.Add((heap - emptyHeap) / count);
+                samples[name].WorkingSet.Add((set - emptySet) / count);
+            }
+        }
+
+        foreach (var (name, _) in apps)
+        {
+            var (heap, set, empty) = samples[name];
+            var perConnection = Statistics.Median(heap);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {name} | {Statistics.Median(empty) / 1024:0} | {(Statistics.Median(empty) + perConnection * count) / 1024:0} | {perConnection:0} | {Statistics.Median(set):0} |"));
+        }
+
+        break;
+    case "websockets" or "sse":
+        await StreamExits.PrintTableAsync(mode, count, rounds, apps);
         break;
     case "rolling":
         Console.WriteLine($"Rolling restart behind HAProxy (no health checks, retries 0, backend keep-alive reuse): {count} restarts, " +
@@ -86,7 +127,7 @@ switch (mode)
 
         break;
     default:
-        throw new ArgumentException($"Unknown mode {mode}: use lost, idle or rolling.");
+        throw new ArgumentException($"Unknown mode {mode}: use lost, idle, websockets, sse or rolling.");
 }
 
 return 0;
@@ -109,9 +150,17 @@ static async Task<int> ExactRequestsAsync(Uri server, int count, int connections
     return 0;
 }
 
+
+// "program arg arg": a program followed by its own arguments, then the listening address.
+static Task<ServiceProcess> StartAsync(string program, params string[] more)
+{
+    var parts = program.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+    return ServiceProcess.StartAsync(parts[0], [.. parts[1..], .. more, "--urls", "http://127.0.0.1:0"]);
+}
+
 static async Task<LoadResult> LostRoundAsync(string program, int clients)
 {
-    await using var app = await ServiceProcess.StartAsync(program, ["--urls", "http://127.0.0.1:0"]);
+    await using var app = await StartAsync(program);
     var load = KeepAliveLoad.RunAsync(app.BaseAddress, clients, "/ping", TimeSpan.FromSeconds(8));
     await Task.Delay(1000);
     app.Signal(Signals.SIGTERM);
@@ -120,34 +169,66 @@ static async Task<LoadResult> LostRoundAsync(string program, int clients)
     return result;
 }
 
-static async Task<double> IdleExitAsync(string program, int connections, int signal)
+// Exit time (ms) and the server's CPU time from the signal to its end (ms).
+static async Task<(double Exit, double Cpu)> IdleExitAsync(string program, int connections, int signal)
 {
-    await using var app = await ServiceProcess.StartAsync(program, ["--urls", "http://127.0.0.1:0"]);
+    await using var app = await StartAsync(program);
     var exited = ExitWatch.Start(app.Pid);
-    var open = new List<RawHttpConnection>(connections);
+    var open = await OpenUsedConnectionsAsync(app.BaseAddress, connections);
     try
     {
-        // Open in batches: a burst of 10,000 connects would overflow the listen backlog.
-        for (var i = 0; i < connections; i += 200)
-        {
-            var batch = await Task.WhenAll(Enumerable.Range(0, Math.Min(200, connections - i)).Select(async _ =>
-            {
-                var connection = await RawHttpConnection.ConnectAsync(app.BaseAddress);
-                await connection.SendGetAsync("/ping");
-                await connection.ReadResponseAsync();
-                return connection;
-            }));
-            open.AddRange(batch);
-        }
-
         await Task.Delay(2000);
+        // No other child is reaped meanwhile, so accounting may start here rather than before the app started.
+        var cpu = ChildCpuTime.BeforeStart();
+        cpu.Mark(app.Pid);
         var signalled = Stopwatch.GetTimestamp();
         app.Signal(signal);
         await app.WaitForExitAsync(TimeSpan.FromSeconds(60));
-        return Stopwatch.GetElapsedTime(signalled, await exited).TotalMilliseconds;
+        var exit = Stopwatch.GetElapsedTime(signalled, await exited).TotalMilliseconds;
+        return (exit, cpu.SinceMark().TotalMilliseconds);
     }
     finally
     {
         open.ForEach(c => c.Dispose());
     }
+}
+
+// Managed heap after a full collection and working set (bytes), as the program's GET /heap reports them.
+static async Task<(double Heap, double WorkingSet)> HeapWithConnectionsAsync(string program, int connections)
+{
+    await using var app = await StartAsync(program, "--heap");
+    var open = await OpenUsedConnectionsAsync(app.BaseAddress, connections);
+    try
+    {
+        using var probe = await RawHttpConnection.ConnectAsync(app.BaseAddress);
+        await probe.SendGetAsync("/heap");
+        var numbers = (await probe.ReadResponseAsync()).Body.Split(' ').Select(n => double.Parse(n, CultureInfo.InvariantCulture)).ToArray();
+        app.Signal(Signals.SIGKILL);
+        await app.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        return (numbers[0], numbers[1]);
+    }
+    finally
+    {
+        open.ForEach(c => c.Dispose());
+    }
+}
+
+// Each connection serves one GET /ping and stays open. Opened in batches: a burst of 10,000 connects would overflow
+// the listen backlog.
+static async Task<List<RawHttpConnection>> OpenUsedConnectionsAsync(Uri server, int connections)
+{
+    var open = new List<RawHttpConnection>(connections);
+    for (var i = 0; i < connections; i += 200)
+    {
+        var batch = await Task.WhenAll(Enumerable.Range(0, Math.Min(200, connections - i)).Select(async _ =>
+        {
+            var connection = await RawHttpConnection.ConnectAsync(server);
+            await connection.SendGetAsync("/ping");
+            await connection.ReadResponseAsync();
+            return connection;
+        }));
+        open.AddRange(batch);
+    }
+
+    return open;
 }

@@ -7,26 +7,49 @@ using Graceful.TestSupport;
 //   idle:  SIGTERM with nothing in flight -> process exit
 //   after: last byte of the in-flight response -> process exit (SIGTERM sent while it ran)
 //   floor: SIGKILL -> process exit, the kernel's teardown of the process alone
+//   cpu:   the process's CPU time from SIGTERM to its exit, in the idle runs (ChildCpuTime)
+// and, for each JIT build, in runs of their own (listing compilations slows them): the methods its JIT compiles for
+// the first time after an idle SIGTERM (JitLog), and how many of them are Graceful's.
 // Exit is seen through a pidfd (ExitWatch), so the figures do not include how .NET reaps its child processes.
-// Usage: ExitLatency [iterations] [name=path/to/app.dll ...]; the first app is the baseline for ratios.
-// By default: the Release builds of bench/peers/BareAspNetCore and samples/SlowService.
+// Usage: ExitLatency [iterations] ["name=path/to/app.dll [app args]" ...]; the first app is the baseline for ratios.
+// By default: the Release builds of bench/peers/BareAspNetCore, the same with --graceful, and samples/SlowService.
 var iterations = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20;
+const int JitRuns = 3;
 string Dll(string project) => Path.Combine(RepoPaths.Root, project, "bin", "Release", "net10.0", Path.GetFileName(project) + ".dll");
 var apps = args.Length > 1
-    ? args.Skip(1).Select(a => (Name: a[..a.IndexOf('=', StringComparison.Ordinal)], Dll: a[(a.IndexOf('=', StringComparison.Ordinal) + 1)..])).ToArray()
-    : [("bare ASP.NET Core", Dll("bench/peers/BareAspNetCore")), ("Graceful (SlowService)", Dll("samples/SlowService"))];
-var samples = apps.ToDictionary(a => a.Name, _ => new Dictionary<string, List<double>> { ["idle"] = [], ["after"] = [], ["floor"] = [] });
+    ? [.. args.Skip(1).Select(App.Parse)]
+    : new[]
+    {
+        new App("bare ASP.NET Core", Dll("bench/peers/BareAspNetCore"), []),
+        new App("bare + AddGraceful", Dll("bench/peers/BareAspNetCore"), ["--graceful"]),
+        new App("Graceful (SlowService)", Dll("samples/SlowService"), []),
+    };
+var samples = apps.ToDictionary(a => a.Name, _ => new Dictionary<string, List<double>> { ["idle"] = [], ["after"] = [], ["floor"] = [], ["cpu"] = [] });
 
 for (var i = 0; i < iterations; i++)
 {
-    foreach (var (name, dll) in apps)
+    foreach (var app in apps)
     {
-        samples[name]["idle"].Add(await SignalToExitAsync(dll, Signals.SIGTERM));
-        samples[name]["after"].Add(await ExitAfterLastResponseAsync(dll));
-        samples[name]["floor"].Add(await SignalToExitAsync(dll, Signals.SIGKILL));
+        var (idle, cpu) = await IdleExitAsync(app);
+        samples[app.Name]["idle"].Add(idle);
+        samples[app.Name]["cpu"].Add(cpu);
+        samples[app.Name]["after"].Add(await ExitAfterLastResponseAsync(app));
+        samples[app.Name]["floor"].Add(await SignalToExitAsync(app, Signals.SIGKILL));
     }
 
     Console.Error.Write('.');
+}
+
+var compiled = new Dictionary<string, (List<int> All, List<int> Graceful)>();
+foreach (var app in apps.Where(a => a.IsJit))
+{
+    compiled[app.Name] = ([], []);
+    for (var i = 0; i < JitRuns; i++)
+    {
+        var methods = await CompiledAfterSigtermAsync(app);
+        compiled[app.Name].All.Add(methods.Count);
+        compiled[app.Name].Graceful.Add(methods.Count(m => m.Contains("Graceful.AspNetCore", StringComparison.Ordinal)));
+    }
 }
 
 Console.Error.WriteLine();
@@ -34,7 +57,7 @@ Console.WriteLine($"Exit latency, {iterations} runs each, interleaved; milliseco
 Console.WriteLine();
 Console.WriteLine("| app | SIGKILL floor | idle: SIGTERM to exit | after last response to exit |");
 Console.WriteLine("|---|---|---|---|");
-foreach (var (name, _) in apps)
+foreach (var (name, _, _) in apps)
 {
     var s = samples[name];
     Console.WriteLine($"| {name} | {Stat(s["floor"])} | {Stat(s["idle"])} | {Stat(s["after"])} |");
@@ -42,16 +65,68 @@ foreach (var (name, _) in apps)
 
 Console.WriteLine();
 var baseline = samples[apps[0].Name];
-foreach (var (name, _) in apps)
+foreach (var (name, _, _) in apps)
 {
     var s = samples[name];
     Console.WriteLine($"- {name}: above its SIGKILL floor (medians) idle {Above(s["idle"], s["floor"])}, after {Above(s["after"], s["floor"])}; "
         + $"ratio to {apps[0].Name}: idle {Ratio(s["idle"], baseline["idle"])}, after {Ratio(s["after"], baseline["after"])}");
 }
+
+Console.WriteLine();
+Console.WriteLine($"After an idle SIGTERM: the process's CPU time to its exit (ms, median (p90) of {iterations}), and the methods its JIT compiles (median of {JitRuns} runs; of them Graceful's).");
+Console.WriteLine();
+Console.WriteLine("| app | CPU from SIGTERM to exit | methods compiled after SIGTERM | of them Graceful's |");
+Console.WriteLine("|---|---|---|---|");
+foreach (var (name, _, _) in apps)
+{
+    var jit = compiled.TryGetValue(name, out var c) ? (Median(c.All), Median(c.Graceful)) : ("none (NativeAOT)", "-");
+    Console.WriteLine($"| {name} | {Stat(samples[name]["cpu"])} | {jit.Item1} | {jit.Item2} |");
+}
+
 return 0;
 
+// Idle exit: from SIGTERM to the kernel's report of the exit, and the CPU time the process spent in between.
+static async Task<(double Milliseconds, double CpuMilliseconds)> IdleExitAsync(App app)
+{
+    var cpu = ChildCpuTime.BeforeStart();
+    double milliseconds;
+    await using (var service = await StartWarmAsync(app))
+    {
+        var exited = ExitWatch.Start(service.Pid);
+        await Task.Delay(100);
+        cpu.Mark(service.Pid);
+        var signalled = Stopwatch.GetTimestamp();
+        service.Signal(Signals.SIGTERM);
+        await service.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        milliseconds = Stopwatch.GetElapsedTime(signalled, await exited).TotalMilliseconds;
+    }
+
+    return (milliseconds, cpu.SinceMark().TotalMilliseconds);
+}
+
+// Started with its JIT listing what it compiles, left until it has compiled nothing new for 2 s (the warm-up done),
+// then stopped: the methods compiled for the first time after the signal.
+static async Task<IReadOnlyList<string>> CompiledAfterSigtermAsync(App app)
+{
+    await using var service = await StartWarmAsync(app, JitLog.Environment);
+    int seen;
+    do
+    {
+        seen = JitLog.FirstCompilations(service.Lines, 0).Count;
+        await Task.Delay(TimeSpan.FromSeconds(2));
+    }
+    while (JitLog.FirstCompilations(service.Lines, 0).Count != seen);
+
+    var beforeSignal = service.Lines.Count;
+    service.Signal(Signals.SIGTERM);
+    await service.WaitForExitAsync(TimeSpan.FromSeconds(30));
+    return JitLog.FirstCompilations(service.Lines, beforeSignal);
+}
+
+static string Median(List<int> values) => values.Order().ElementAt(values.Count / 2).ToString(CultureInfo.InvariantCulture);
+
 // Idle exit (SIGTERM) or the teardown floor (SIGKILL): from the signal to the kernel's report of the exit.
-static async Task<double> SignalToExitAsync(string dll, int signal)
+static async Task<double> SignalToExitAsync(App dll, int signal)
 {
     await using var app = await StartWarmAsync(dll);
     var exited = ExitWatch.Start(app.Pid);
@@ -62,7 +137,7 @@ static async Task<double> SignalToExitAsync(string dll, int signal)
     return Stopwatch.GetElapsedTime(signalled, await exited).TotalMilliseconds;
 }
 
-static async Task<double> ExitAfterLastResponseAsync(string dll)
+static async Task<double> ExitAfterLastResponseAsync(App dll)
 {
     await using var app = await StartWarmAsync(dll);
     var exited = ExitWatch.Start(app.Pid);
@@ -81,16 +156,18 @@ static async Task<double> ExitAfterLastResponseAsync(string dll)
     return Stopwatch.GetElapsedTime(responded, await exited).TotalMilliseconds;
 }
 
-// Started and past its first request, so JIT and first-request costs are not counted as exit time.
-static async Task<ServiceProcess> StartWarmAsync(string app)
+// Started, past its first request and then idle (its start-up JIT and any warm-up thread done, as in a service that
+// has run for a while), so JIT and first-request costs are not counted as exit time.
+static async Task<ServiceProcess> StartWarmAsync(App app, IReadOnlyDictionary<string, string>? environment = null)
 {
-    var service = await ServiceProcess.StartAsync(app, ["--urls", "http://127.0.0.1:0", "--slow", "1s"]);
+    var service = await ServiceProcess.StartAsync(app.Path, ["--urls", "http://127.0.0.1:0", "--slow", "1s", .. app.Arguments], environment);
     using (var warm = await RawHttpConnection.ConnectAsync(service.BaseAddress))
     {
         await warm.SendGetAsync("/ping", "Connection: close\r\n");
         await warm.ReadResponseAsync();
     }
 
+    await ChildCpuTime.WaitUntilIdleAsync(service.Pid);
     return service;
 }
 
@@ -107,3 +184,17 @@ static string Above(List<double> a, List<double> floor) =>
     string.Create(CultureInfo.InvariantCulture, $"{Percentile([.. a.Order()], 0.5) - Percentile([.. floor.Order()], 0.5):0.0} ms");
 
 static double Percentile(List<double> sorted, double p) => sorted[(int)Math.Round((sorted.Count - 1) * p)];
+
+/// <summary>An app to stop: its name in the tables, its program (a .dll runs under dotnet) and its extra arguments.</summary>
+internal sealed record App(string Name, string Path, string[] Arguments)
+{
+    public bool IsJit => Path.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>"name=path/to/app.dll --flag ...": the name up to the first '=', then the program and its arguments.</summary>
+    public static App Parse(string spec)
+    {
+        var equals = spec.IndexOf('=', StringComparison.Ordinal);
+        var program = spec[(equals + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return new App(spec[..equals], program[0], program[1..]);
+    }
+}

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
 using Graceful.AspNetCore;
+using Microsoft.Extensions.Logging.Console;
 
 namespace SlowService;
 
@@ -17,6 +18,13 @@ internal static partial class SlowServiceApp
             o.SingleLine = true;
             o.TimestampFormat = "HH:mm:ss.fff ";
         });
+        // The standard Logging:Console:FormatterName key, which the line above would override: json writes each entry
+        // as one JSON object per line, its event id and values included (the tests read their facts from it).
+        if (builder.Configuration["Logging:Console:FormatterName"] == ConsoleFormatterNames.Json)
+        {
+            builder.Logging.AddJsonConsole();
+        }
+
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, SlowServiceJson.Default));
 
         // The one line that makes the service stop gracefully.
@@ -68,8 +76,8 @@ internal static partial class SlowServiceApp
         app.MapGet("/pid", () => Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         // A request with a body, for load mixes (graceful-drill --request "10 POST /echo hello").
         app.MapPost("/echo", async (HttpRequest request) => await new StreamReader(request.Body).ReadToEndAsync(request.HttpContext.RequestAborted));
-        app.MapGet("/events", (IShutdownTokens shutdown, CancellationToken requestAborted) =>
-            TypedResults.ServerSentEvents(StreamEndpoints.TicksAsync(requestAborted).UntilDraining(shutdown, requestAborted), eventType: "tick"));
+        app.MapGet("/events", (HttpContext context) =>
+            TypedResults.ServerSentEvents(StreamEndpoints.TicksAsync(context.RequestAborted).UntilDraining(context), eventType: "tick"));
         app.Map("/ws", StreamEndpoints.EchoAsync);
         app.MapGet("/slow", async (CancellationToken requestAborted) =>
         {

@@ -8,7 +8,7 @@ namespace SlowService;
 /// <summary>Long-lived streams that end well when the service drains: server-sent events and a WebSocket echo.</summary>
 internal static class StreamEndpoints
 {
-    /// <summary>One event a second, numbered; the drain ends the stream (see <see cref="ServerSentEventsExtensions.UntilDraining"/>).</summary>
+    /// <summary>One event a second, numbered; the drain ends the stream (see <see cref="ServerSentEventsExtensions.UntilDraining{T}(IAsyncEnumerable{T}, HttpContext)"/>).</summary>
     public static async IAsyncEnumerable<string> TicksAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         for (var tick = 1; ; tick++)

@@ -26,10 +26,17 @@ public sealed class LogCollector : ILoggerProvider
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
 
-        public bool IsEnabled(LogLevel logLevel) => true;
+        // LogLevel.None is never written, as the logging contract says of every provider: Graceful's warm-up rehearses
+        // the shutdown's log lines at that level (LogRehearsal).
+        public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
 
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            entries.Enqueue(new LogEntry(category, logLevel, eventId, formatter(state, exception), exception, Properties(state)));
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel))
+            {
+                entries.Enqueue(new LogEntry(category, logLevel, eventId, formatter(state, exception), exception, Properties(state)));
+            }
+        }
 
         // The line's structured values ([LoggerMessage] placeholders), which tests assert on instead of its wording.
         private static Dictionary<string, object?> Properties<TState>(TState state) =>

@@ -2,10 +2,17 @@ using System.Globalization;
 using Graceful.AspNetCore;
 using HostileApp;
 using Microsoft.Extensions.Hosting.Systemd;
+using Microsoft.Extensions.Logging.Console;
 
 // A new user's app: AddGraceful() at its defaults, app.Run(). The Hostile:* keys add the pieces a test needs.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+// Logging:Console:FormatterName=json (as the tests set it) wins over the line above: one JSON object per entry.
+if (builder.Configuration["Logging:Console:FormatterName"] == ConsoleFormatterNames.Json)
+{
+    builder.Logging.AddJsonConsole();
+}
+
 var hostile = builder.Configuration.GetSection("Hostile");
 if (hostile.GetValue<bool>("ThrowingLogger"))
 {
@@ -49,6 +56,14 @@ app.MapGet("/slow", async (int ms) =>
     Console.WriteLine("[slow] start");
     await Task.Delay(ms);
     return "done " + ms.ToString(CultureInfo.InvariantCulture);
+});
+// Answers once the drain has started (at most a minute): a request provably in flight across the drain's start,
+// however slowly the machine delivers the signal.
+app.MapGet("/until-draining", async (IShutdownTokens shutdown) =>
+{
+    Console.WriteLine("[slow] start");
+    await Task.Delay(TimeSpan.FromMinutes(1), shutdown.Draining).ContinueWith(_ => { }, TaskScheduler.Default);
+    return "drained";
 });
 
 if (hostile.GetValue<TimeSpan>("DelayBeforeRun") is { } delay && delay > TimeSpan.Zero)

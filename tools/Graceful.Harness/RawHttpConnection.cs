@@ -30,6 +30,9 @@ public sealed class RawHttpConnection : IDisposable
         return new RawHttpConnection(socket);
     }
 
+    /// <summary>This client's end of the connection (its port tells the server's socket for it apart).</summary>
+    public IPEndPoint LocalEndPoint => (IPEndPoint)_socket.LocalEndPoint!;
+
     public Task SendAsync(string text) => _socket.SendAsync(Encoding.ASCII.GetBytes(text), SocketFlags.None);
 
     public Task SendAsync(byte[] bytes) => _socket.SendAsync(bytes, SocketFlags.None);
@@ -89,6 +92,28 @@ public sealed class RawHttpConnection : IDisposable
         catch (OperationCanceledException)
         {
             return false;
+        }
+    }
+
+    /// <summary>
+    /// How the server ended this connection, read within <paramref name="timeout"/>: <see cref="ServerClose.Fin"/> for an
+    /// orderly close (EOF), <see cref="ServerClose.Reset"/> for a reset, <see cref="ServerClose.StillOpen"/> if neither
+    /// came; a response or other bytes before the end are <see cref="ServerClose.SentData"/>.
+    /// </summary>
+    public async Task<ServerClose> ServerCloseAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            return _start != _end || await FillAsync(cts.Token) != 0 ? ServerClose.SentData : ServerClose.Fin;
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.ConnectionReset)
+        {
+            return ServerClose.Reset;
+        }
+        catch (OperationCanceledException)
+        {
+            return ServerClose.StillOpen;
         }
     }
 
@@ -159,6 +184,15 @@ public sealed class RawHttpConnection : IDisposable
 }
 
 /// <summary>A response as read off the wire.</summary>
+/// <summary>How a server ended a connection, as its client sees it (<see cref="RawHttpConnection.ServerCloseAsync"/>).</summary>
+public enum ServerClose
+{
+    Fin,
+    Reset,
+    StillOpen,
+    SentData,
+}
+
 public sealed record RawHttpResponse(int StatusCode, IReadOnlyDictionary<string, string> Headers, string Body)
 {
     public bool ConnectionClose => Headers.TryGetValue("Connection", out var value) && value.Contains("close", StringComparison.OrdinalIgnoreCase);

@@ -217,6 +217,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         LineAdded?.Invoke();
     }
 
-    [GeneratedRegex(@"Now listening on: (?<url>http://\S+)")]
+    // Up to a quote too: in a JSON console line the address is followed by one.
+    [GeneratedRegex(@"Now listening on: (?<url>http://[^\s""]+)")]
     private static partial Regex ListeningLine();
 }

@@ -2,11 +2,14 @@ using Graceful.AspNetCore;
 
 // A bare ASP.NET Core app with the same routes as samples/SlowService, stopped by the Generic Host's own
 // ConsoleLifetime: the peer Graceful is measured against. With --graceful, the same app with AddGraceful and
-// nothing else changed, for on/off comparisons. Usage: BareAspNetCore --urls URL [--slow 30s] [--graceful]
+// nothing else changed, for on/off comparisons. With --heap, GET /heap answers the managed heap after a full collection
+// and the working set, in bytes (bench/Drain memory). With --streams, /ws and /events: the long-lived streams of the
+// drain benchmark (StreamRoutes). Usage: BareAspNetCore --urls URL [--slow 30s] [--graceful] [--heap] [--streams]
 var slow = TimeSpan.FromSeconds(30);
 var urls = "http://*:8080";
 var graceful = args.Contains("--graceful");
 var health = args.Contains("--health");
+var heap = args.Contains("--heap");
 for (var i = 0; i + 1 < args.Length; i++)
 {
     switch (args[i])
@@ -39,7 +42,21 @@ if (health)
     app.MapHealthChecks("/healthz/ready");
 }
 
+if (heap)
+{
+    app.MapGet("/heap", () => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"{GC.GetTotalMemory(forceFullCollection: true)} {Environment.WorkingSet}"));
+}
+
 app.MapGet("/ping", () => "pong");
+// For bench/allocations.sh: bytes allocated by the whole process so far (every thread), the same in both modes.
+app.MapGet("/allocated", () => GC.GetTotalAllocatedBytes(precise: true).ToString(System.Globalization.CultureInfo.InvariantCulture));
+if (args.Contains("--streams"))
+{
+    // Off unless asked: the WebSocket middleware would add its check to every request the other benchmarks measure.
+    app.MapStreamRoutes();
+}
+
 app.MapGet("/slow", async (CancellationToken ct) =>
 {
     await Task.Delay(slow, ct);

@@ -4,6 +4,7 @@ using Graceful.AspNetCore.Platform.Systemd;
 using Graceful.AspNetCore.Shutdown;
 using Graceful.AspNetCore.Transport.ListenSockets;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Graceful.AspNetCore.Hosting;
@@ -18,6 +19,7 @@ internal sealed class ServiceAnnouncer(
     InheritedSockets inherited,
     ShutdownEvents events,
     LogRehearsal logRehearsal,
+    ILoggerFactory loggers,
     HostShutdownTimeoutSetup hostShutdownTimeout,
     IOptions<HostOptions> hostOptions,
     IOptions<GracefulOptions> options,
@@ -41,7 +43,7 @@ internal sealed class ServiceAnnouncer(
             systemd.Notify($"READY=1\nSTATUS=Serving\nMAINPID={Environment.ProcessId}");
         }
 
-        ShutdownPathWarmup.Start(() => events.Rehearse(logRehearsal));
+        ShutdownPathWarmup.Start(() => events.Rehearse(logRehearsal), loggers.CreateLogger(typeof(ShutdownPathWarmup).FullName!));
     }
 
     /// <summary>The process is about to exit.</summary>

@@ -1,60 +1,57 @@
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using Graceful.AspNetCore.Diagnostics.Logging;
-using Graceful.AspNetCore.Diagnostics.Metrics;
-using Graceful.AspNetCore.Diagnostics.Reporting;
-using Graceful.AspNetCore.Platform.Files;
-using Graceful.AspNetCore.Platform.Signals;
-using Graceful.AspNetCore.Platform.Systemd;
-using Graceful.AspNetCore.Shutdown;
-using Graceful.AspNetCore.Shutdown.Hooks;
-using Graceful.AspNetCore.Transport.Connections;
-using Graceful.AspNetCore.Transport.Listeners;
-using Graceful.AspNetCore.Transport.Requests;
+using Microsoft.Extensions.Logging;
 
 namespace Graceful.AspNetCore.Hosting;
 
 /// <summary>
 /// Under a JIT runtime, compiles Graceful's shutdown path once the application has started, on a background thread of
-/// low priority, so that a stop does not spend its first milliseconds compiling it (about 120 methods, state machines
-/// and the logging classes' static set-up), then rehearses the shutdown's log lines (<see cref="LogRehearsal"/>: about
-/// 50 more methods of the logging generics). Moves work off the exit path; skips nothing. A NativeAOT build has
-/// everything compiled already and does nothing here.
+/// low priority, so that a stop does not spend its first milliseconds compiling it, then rehearses the shutdown's log
+/// lines (<see cref="LogRehearsal"/>). Moves work off the exit path; skips nothing. A NativeAOT build has everything
+/// compiled already and does nothing here.
 /// </summary>
-internal static class ShutdownPathWarmup
+/// <remarks>
+/// Nothing here lists types by hand: every type of this assembly is prepared except those of
+/// <see cref="StartupOnlyNamespaces"/>, with their nested types (closures, async state machines) and, for each async
+/// state machine, the async builder's generic methods and box instantiated over it, which the runtime would otherwise
+/// compile at the first await after the signal. ShutdownJitTests counts what is still compiled after a SIGTERM.
+/// </remarks>
+internal static partial class ShutdownPathWarmup
 {
-    private static readonly Type[] ShutdownPath =
-    [
-        typeof(GracefulHostLifetime), typeof(ShutdownCoordinator), typeof(ListenerRegistry), typeof(DrainableListener),
-        typeof(ConnectionTracker), typeof(TrackedConnection), typeof(ShutdownTokens), typeof(ShutdownHookRunner), typeof(HookCounts),
-        typeof(ShutdownEvents), typeof(ShutdownPhases), typeof(ShutdownResult), typeof(RequestJournal), typeof(ServerStop),
-        typeof(ServiceAnnouncer), typeof(ShutdownRecorder), typeof(ShutdownReport), typeof(ShutdownReportWriter), typeof(GracefulMetrics),
-        typeof(SystemdNotifier), typeof(StopTimeoutExtension), typeof(PidFile), typeof(LoggedDuration), typeof(GracefulDuration), typeof(KeptAndBusy),
-        typeof(DrainResult), typeof(ShutdownTrigger), typeof(DrainStart), typeof(PhaseTiming), typeof(ConnectionCounts), typeof(Http2GoAways),
-        typeof(RequestTotals), typeof(ReportedRequest), typeof(ProcessSignals), typeof(RepeatedSignals), typeof(StartupSignal),
-        typeof(AcceptBacklog), typeof(FaultTolerantLogger),
-    ];
+    /// <summary>Namespaces whose code runs only at start-up (option binding and validation): not worth compiling twice.</summary>
+    private static readonly string[] StartupOnlyNamespaces = ["Graceful.AspNetCore.Configuration"];
 
-    /// <summary>Starts the warm-up; <paramref name="rehearseLogs"/> then rehearses the shutdown's log lines (see <see cref="LogRehearsal"/>).</summary>
-    public static void Start(Action rehearseLogs)
+    private const BindingFlags Declared = BindingFlags.DeclaredOnly | BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic;
+
+    /// <summary>
+    /// Starts the warm-up; <paramref name="rehearseLogs"/> then rehearses the shutdown's log lines (see
+    /// <see cref="LogRehearsal"/>), and <paramref name="logger"/> gets one Debug line when it is done.
+    /// </summary>
+    public static void Start(Action rehearseLogs, ILogger logger)
     {
         if (RuntimeFeature.IsDynamicCodeCompiled)
         {
-            new Thread(() => PrepareAll(rehearseLogs)) { IsBackground = true, Priority = ThreadPriority.BelowNormal, Name = "Graceful warm-up" }.Start();
+            new Thread(() => PrepareAll(rehearseLogs, logger)) { IsBackground = true, Priority = ThreadPriority.BelowNormal, Name = "Graceful warm-up" }.Start();
         }
     }
 
-    private static void PrepareAll(Action rehearseLogs)
+    private static void PrepareAll(Action rehearseLogs, ILogger logger)
     {
+        var started = Stopwatch.GetTimestamp();
+        var prepared = 0;
         try
         {
-            foreach (var type in ShutdownPath)
+            foreach (var type in ShutdownPathTypes())
             {
-                Prepare(type);
+                prepared += Prepare(type);
             }
 
             rehearseLogs();
+            var elapsed = new LoggedDuration(Stopwatch.GetElapsedTime(started));
+            LogWarmedUp(logger, elapsed, prepared);
         }
 #pragma warning disable CA1031 // Best effort on a thread of its own: whatever fails here is compiled on first call, as without it.
         catch (Exception)
@@ -63,36 +60,73 @@ internal static class ShutdownPathWarmup
         }
     }
 
+    /// <summary>Every top-level, non-generic type of this assembly outside <see cref="StartupOnlyNamespaces"/>.</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Warm-up only: a type trimming removed is not on the path.")]
+    internal static IEnumerable<Type> ShutdownPathTypes() =>
+        typeof(ShutdownPathWarmup).Assembly.GetTypes().Where(t =>
+            !t.IsNested && !t.ContainsGenericParameters && !t.IsInterface && t != typeof(ShutdownPathWarmup)
+            && !StartupOnlyNamespaces.Any(n => t.Namespace is { } ns && (ns == n || ns.StartsWith(n + ".", StringComparison.Ordinal))));
+
     // Only runs where code is compiled at run time; a trimmed member is simply not prepared.
     [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "Warm-up only: what trimming removed is not needed.")]
     [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "Warm-up only: what trimming removed is not needed.")]
     [UnconditionalSuppressMessage("Trimming", "IL2059", Justification = "Warm-up only: a static constructor trimming removed is not needed.")]
-    private static void Prepare(Type type)
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Start runs the warm-up only where code is compiled at run time.")]
+    private static int Prepare(Type type)
     {
         if (type.ContainsGenericParameters)
         {
-            return;
+            return 0;
         }
 
-        const BindingFlags declared = BindingFlags.DeclaredOnly | BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic;
-        foreach (var method in type.GetMethods(declared).Where(m => !m.IsAbstract && !m.ContainsGenericParameters).Cast<MethodBase>().Concat(type.GetConstructors(declared)))
+        var prepared = 0;
+        foreach (var method in type.GetMethods(Declared).Where(m => !m.IsAbstract && !m.ContainsGenericParameters).Cast<MethodBase>().Concat(type.GetConstructors(Declared)))
         {
-            try
-            {
-                RuntimeHelpers.PrepareMethod(method.MethodHandle);
-            }
-            catch (Exception ex) when (ex is ArgumentException or NotSupportedException or BadImageFormatException)
-            {
-                // A method the runtime cannot prepare ahead (e.g. an intrinsic) is compiled when first called, as before.
-            }
+            prepared += PrepareMethod(method);
+        }
+
+        if (typeof(IAsyncStateMachine).IsAssignableFrom(type))
+        {
+            prepared += AsyncBuilderInstantiations.Prepare(type);
         }
 
         // Nested types: async state machines, closures, and the logging generator's message holders.
         foreach (var nested in type.GetNestedTypes(BindingFlags.Public | BindingFlags.NonPublic))
         {
-            Prepare(nested);
+            prepared += Prepare(nested);
         }
 
         RuntimeHelpers.RunClassConstructor(type.TypeHandle);
+        return prepared;
     }
+
+    /// <summary>Compiles <paramref name="method"/> (closed over its type's and its own type arguments, if any); 1 if it could.</summary>
+    internal static int PrepareMethod(MethodBase method)
+    {
+        try
+        {
+            // Without this, PrepareMethod leaves a virtual method alone once its type's slots are in use (an interface
+            // implementation such as StopAsync after the host called StartAsync): asking for its entry point first
+            // makes the runtime compile it.
+            _ = method.MethodHandle.GetFunctionPointer();
+            RuntimeHelpers.PrepareMethod(method.MethodHandle, InstantiationOf(method));
+            return 1;
+        }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or BadImageFormatException or InvalidOperationException or MemberAccessException)
+        {
+            // A method the runtime cannot prepare ahead (e.g. an intrinsic) is compiled when first called, as before.
+            return 0;
+        }
+    }
+
+    private static RuntimeTypeHandle[]? InstantiationOf(MethodBase method)
+    {
+        var typeArguments = method.DeclaringType is { IsGenericType: true } declaring ? declaring.GetGenericArguments() : [];
+        var methodArguments = method.IsGenericMethod ? method.GetGenericArguments() : [];
+        return typeArguments.Length + methodArguments.Length == 0 ? null : [.. typeArguments.Concat(methodArguments).Select(t => t.TypeHandle)];
+    }
+
+    [LoggerMessage(EventId = 95, EventName = "ShutdownPathWarmedUp", Level = LogLevel.Debug,
+        Message = "Shutdown path compiled ahead in {Elapsed}: {Methods} methods prepared and the shutdown's log lines rehearsed")]
+    private static partial void LogWarmedUp(ILogger logger, LoggedDuration elapsed, int methods);
 }

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Graceful.AspNetCore.Platform;
 
-/// <summary>The few POSIX calls .NET has no API for: descriptor flags, socket pairs, spawning with chosen descriptors.</summary>
+/// <summary>The few POSIX calls .NET has no API for: descriptor flags, socket pairs, spawning with chosen descriptors, a socket's unsent bytes.</summary>
 internal static unsafe partial class Libc
 {
     public const int SetDescriptorFlags = 2; // F_SETFD
@@ -52,4 +52,9 @@ internal static unsafe partial class Libc
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     public static partial int SendSignal(int pid, int signal);
+
+    public const nuint SocketOutputQueue = 0x5411; // SIOCOUTQ (Linux)
+
+    [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
+    public static partial int Ioctl(int descriptor, nuint request, int* value);
 }

@@ -25,7 +25,8 @@ namespace Graceful.AspNetCore.Shutdown;
 /// a repeated signal, the caller's deadline or the host's stop token (hard deadline) what runs is aborted, each
 /// connection gets one second to let go, and Kestrel is stopped at once;</item>
 /// <item>hooks: shutdown hooks run in registration order, each within its own timeout;</item>
-/// <item>(the host stops its hosted services and Kestrel, which by now finds nothing left to cut;)</item>
+/// <item>(the host stops its hosted services and Kestrel, which by now finds nothing left to cut; then the transports of
+/// idle connections the drain ended at their socket are released in the background;)</item>
 /// <item>report and exit: <see cref="Exit"/> builds the report and decides the exit code (<see cref="ShutdownResult"/>).</item>
 /// </list>
 /// Phases 3–6 run in <see cref="IHostedLifecycleService.StoppingAsync"/>, before any hosted service stops (a signal
@@ -321,10 +322,20 @@ internal sealed class ShutdownCoordinator(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>
+    /// Every hosted service, Kestrel included, has stopped: the transports of idle connections that the drain ended at
+    /// their socket are released in the background (<see cref="ConnectionTracker.ReleaseEndedTransports"/>).
+    /// </summary>
+    public Task StoppedAsync(CancellationToken cancellationToken)
+    {
+        connections.ReleaseEndedTransports();
+        return Task.CompletedTask;
+    }
 
     public void Dispose()
     {
+        // A host disposed without reaching StoppedAsync (its stop was cut) still releases them.
+        connections.ReleaseEndedTransports();
         _cut.Dispose();
         _begun.Dispose();
     }

@@ -4,21 +4,16 @@ using Microsoft.Extensions.Logging;
 
 namespace Graceful.AspNetCore.Shutdown;
 
-// Each distinct parameter-type shape of a log method costs its first call 3-5 ms of JIT under a JIT runtime (the
-// framework's logging generics are instantiated over it; reference types share one instantiation). Every line of
-// the shutdown path therefore takes (reference, int, int) or (reference, int, reference), and Rehearse runs one
-// line of each shape through the logging pipeline after start-up without writing it, so no line of the shutdown
-// compiles logging code. The parameters must come in the order of the template's placeholders: otherwise the
-// generator emits a struct of its own for the line, a new shape. The phase numbers (n/5) follow ShutdownPhase.
+// Each distinct parameter shape of a log method costs its first call 3-5 ms of JIT under a JIT runtime (the framework's
+// logging generics are instantiated over it), so Rehearse runs one line of each shape below through the logging
+// pipeline after start-up without writing it (see LogRehearsal): no line of the shutdown compiles logging code. The shape rule, which
+// LogShapeRuleTests enforces: parameters come in the order of the template's placeholders, at most six of them, so the
+// generator shares LoggerMessage.Define's value holders rather than emitting a struct of its own for the line. The
+// phase numbers (n/5) follow ShutdownPhase.
 internal sealed partial class ShutdownEvents
 {
-    /// <summary>Rehearses one line of each logging shape the shutdown path uses (see <see cref="LogRehearsal"/>).</summary>
-    public void Rehearse(LogRehearsal rehearsal)
-    {
-        var rehearsing = rehearsal.For(logger);
-        LogShutdownStarted(rehearsing, "SIGTERM", 0, 0);
-        LogStoppedAccepting(rehearsing, LoggedDuration.Zero, 0, string.Empty);
-    }
+    /// <summary>Rehearses one line of each shape of the shutdown path's log (see <see cref="LogRehearsal"/>).</summary>
+    public void Rehearse(LogRehearsal rehearsal) => rehearsal.EachShapeOf(typeof(ShutdownEvents), logger);
 
     [LoggerMessage(EventId = 10, EventName = "ShutdownStarted", Level = LogLevel.Information,
         Message = "{Trigger} received: draining {Requests} requests on {Connections} connections")]

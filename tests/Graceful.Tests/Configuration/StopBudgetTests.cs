@@ -22,8 +22,7 @@ public class StopBudgetTests
             b => b.Services.AddShutdownHook("a", _ => Task.CompletedTask).AddShutdownHook("b", _ => Task.CompletedTask, TimeSpan.FromSeconds(1)));
 
         // Hosted services keep the host's default 30 s after Graceful's phases.
-        Assert.True(app.Logs.Contains("Stop budget: at most 1m03s from signal to exit (pre-stop delay 5.00s, drain 25.00s, hooks 3.00s, hosted services 30.00s)"),
-            string.Join('\n', app.Logs.Entries.Select(e => e.Message)));
+        AssertBudget(app, "StopBudget", ("Total", "1m03s"), ("PreStopDelay", "5.00s"), ("Drain", "25.00s"), ("Hooks", "3.00s"), ("HostedServices", "30.00s"));
     }
 
     [Fact]
@@ -39,8 +38,7 @@ public class StopBudgetTests
                 o.DrainTimeout = TimeSpan.FromSeconds(10);
             });
 
-        Assert.True(app.Logs.Contains("Stop budget: at most 48.00s from signal to exit (pre-stop delay 8.00s, drain 10.00s, hooks 0ms, hosted services 30.00s)"),
-            string.Join('\n', app.Logs.Entries.Select(e => e.Message)));
+        AssertBudget(app, "StopBudget", ("Total", "48.00s"), ("PreStopDelay", "8.00s"), ("Drain", "10.00s"), ("Hooks", "0ms"), ("HostedServices", "30.00s"));
     }
 
     [Fact]
@@ -56,8 +54,7 @@ public class StopBudgetTests
             },
             b => b.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(40)));
 
-        Assert.True(app.Logs.Contains("Stop budget: at most 45.00s from signal to exit (pre-stop delay 5.00s, drain 25.00s, hooks 0ms, hosted services 15.00s)"),
-            string.Join('\n', app.Logs.Entries.Select(e => e.Message)));
+        AssertBudget(app, "StopBudget", ("Total", "45.00s"), ("PreStopDelay", "5.00s"), ("Drain", "25.00s"), ("Hooks", "0ms"), ("HostedServices", "15.00s"));
     }
 
     [Fact]
@@ -68,8 +65,7 @@ public class StopBudgetTests
             o => o.DrainTimeout = TimeSpan.FromSeconds(25),
             b => b.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(4)));
 
-        Assert.True(app.Logs.Contains("Stop budget: at most 4.00s from signal to exit: the app's HostOptions.ShutdownTimeout of 4.00s (counted after the pre-stop delay of 0ms) is shorter than the drain (25.00s) and hooks (0ms)"),
-            string.Join('\n', app.Logs.Entries.Select(e => e.Message)));
+        AssertBudget(app, "StopBudgetCutsDrain", ("Total", "4.00s"), ("ShutdownTimeout", "4.00s"), ("PreStopDelay", "0ms"), ("Drain", "25.00s"), ("Hooks", "0ms"));
     }
 
     [Fact]
@@ -77,6 +73,14 @@ public class StopBudgetTests
     {
         await using var app = await TestApp.StartAsync(a => a.MapGet("/", () => "x"));
 
-        Assert.True(app.Logs.Contains("Stop budget: unbounded (Graceful:DrainTimeout is infinite)"));
+        AssertBudget(app, "StopBudgetUnbounded");
+    }
+
+    // The one budget line at start: its event, and its values as logged.
+    private static void AssertBudget(TestApp app, string eventName, params (string Name, string Value)[] values)
+    {
+        var budget = Assert.Single(app.Logs.Entries, e => e.EventId.Name is "StopBudget" or "StopBudgetUnbounded" or "StopBudgetCutsDrain");
+        Assert.Equal(eventName, budget.EventId.Name);
+        Assert.Equal(values, values.Select(v => (v.Name, budget[v.Name]!)));
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using static Graceful.Tests.GracefulEvents;
 
 namespace Graceful.Tests.Containers;
 
@@ -23,7 +24,7 @@ public class Pid1Tests
 
         // The upgrade signal is refused, not taken for a shutdown: the instance serves on, and no successor starts.
         Signals.Send(pid1, Signals.SIGHUP);
-        await unshare.WaitForLineAsync(l => l.Contains("UpgradeCoordinator[73]", StringComparison.Ordinal), Generous);
+        await unshare.WaitForEventAsync(UpgradeIgnored, Generous);
         Assert.Equal("1", await client.GetStringAsync("/pid"));
 
         await SigtermDrainsASlowRequestAsync(unshare, client, pid1);
@@ -55,13 +56,13 @@ public class Pid1Tests
             Assert.Skip($"unshare cannot make a PID namespace here ({reason}); containers are not tested on this machine.");
         }
 
-        var unshare = await ServiceProcess.StartAsync("unshare", ["--pid", "--fork", "--mount-proc", "--kill-child", .. command]);
+        var unshare = await ServiceProcess.StartAsync("unshare", ["--pid", "--fork", "--mount-proc", "--kill-child", .. command], StructuredLog.Environment);
         try
         {
             var children = File.ReadAllText($"/proc/{unshare.Pid}/task/{unshare.Pid}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries);
             var pid1 = int.Parse(Assert.Single(children), CultureInfo.InvariantCulture);
             Assert.Equal(1, PidInItsNamespace(pid1));
-            Assert.Single(unshare.Lines, l => l.Contains("UpgradeLifecycle[79]", StringComparison.Ordinal));
+            Assert.Single(unshare.Events(UpgradesRefused));
             return (unshare, pid1);
         }
         catch
@@ -74,13 +75,13 @@ public class Pid1Tests
     private static async Task SigtermDrainsASlowRequestAsync(ServiceProcess unshare, HttpClient client, int pid1)
     {
         var slow = client.GetAsync("/slow");
-        await unshare.WaitForLineAsync(l => l.Contains("[start] SlowHandler"), Generous);
+        await unshare.WaitForEventAsync(SlowService.HandlerStarted, Generous);
         Signals.Send(pid1, Signals.SIGTERM);
 
         using var response = await slow;
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(0, await unshare.WaitForExitAsync(Generous));
-        Assert.Contains(unshare.Lines, l => l.Contains("SIGTERM received: draining 1 requests on 1 connections"));
+        Assert.Contains(unshare.Events(ShutdownStarted), e => (e["Trigger"], e.Number("Requests"), e.Number("Connections")) == ("SIGTERM", 1, 1));
     }
 
     // /proc/PID/status "NSpid:" lists the pid in each PID namespace, outermost first.

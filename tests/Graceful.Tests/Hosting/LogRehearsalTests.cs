@@ -1,8 +1,10 @@
 using Graceful.AspNetCore.Diagnostics.Logging;
+using Graceful.AspNetCore.Shutdown;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
+using static Graceful.Tests.GracefulEvents;
 
 namespace Graceful.Tests.Hosting;
 
@@ -41,18 +43,38 @@ public partial class LogRehearsalTests
     }
 
     [Fact]
-    public async Task SampleService_WritesNoShutdownLineBeforeTheSignal_AndEachExactlyOnceAfterIt()
+    public void OneShutdownEventsLineOfEachShape_IsRehearsed_AtLevelNone()
     {
-        await using var service = await SlowService.StartAsync();
+        var rehearsal = new LogRehearsal([], new FixedOptions(new ConsoleLoggerOptions()));
+        var real = new RecordingLogger();
+
+        var rehearsed = rehearsal.EachShapeOf(typeof(ShutdownEvents), real);
+
+        var shapes = LogRehearsal.LinesOf(typeof(ShutdownEvents)).Select(l => string.Join(',', l.GetParameters().Select(p => p.ParameterType))).Distinct();
+        Assert.Equal(shapes.Count(), rehearsed);
+        Assert.True(rehearsed >= 5, $"only {rehearsed} shapes found");
+        Assert.Equal(Enumerable.Repeat(LogLevel.None, rehearsed), real.Levels);
+    }
+
+    // The sample's default single-line text, and the JSON lines the other process tests read: the rehearsal goes
+    // through whichever formatter the console uses. Lines are matched by Category[id] in either.
+    [Theory]
+    [InlineData("simple")]
+    [InlineData("json")]
+    public async Task SampleService_WritesNoShutdownLineBeforeTheSignal_AndEachExactlyOnceAfterIt(string formatter)
+    {
+        await using var service = await SlowService.StartProcessAsync(["--urls", "http://127.0.0.1:0"],
+            new Dictionary<string, string> { ["Logging__Console__FormatterName"] = formatter });
         // The warm-up (and its rehearsal) runs on a background thread once the app has started.
         await Task.Delay(TimeSpan.FromSeconds(2));
-        Assert.DoesNotContain(service.Lines, l => l.Contains("received: draining") || l.Contains("Phase "));
+        EventKey[] shutdownLines = [ShutdownStarted, StoppedAccepting, ClosedIdle, Drained, DrainCut, HooksRan, Exited];
+        Assert.DoesNotContain(service.Lines, l => shutdownLines.Any(e => e.IsOn(l)));
 
         service.Signal(Signals.SIGTERM);
         Assert.Equal(0, await service.WaitForExitAsync(TimeSpan.FromSeconds(20)));
-        Assert.Single(service.Lines, l => l.Contains("SIGTERM received: draining"));
-        Assert.Single(service.Lines, l => l.Contains("Phase 1/5 stop accepting"));
-        Assert.Single(service.Lines, l => l.Contains("Phase 4/5 hooks"));
+        Assert.Single(service.Lines, ShutdownStarted.IsOn);
+        Assert.Single(service.Lines, StoppedAccepting.IsOn);
+        Assert.Single(service.Lines, HooksRan.IsOn);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Trigger} received: draining {Requests} requests")]

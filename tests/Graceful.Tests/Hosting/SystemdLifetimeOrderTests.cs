@@ -1,3 +1,5 @@
+using static Graceful.Tests.GracefulEvents;
+
 namespace Graceful.Tests.Hosting;
 
 /// <summary>
@@ -5,14 +7,10 @@ namespace Graceful.Tests.Hosting;
 /// lifetime registered wins. HostileApp registers it before or after <c>AddGraceful()</c> (Hostile:Systemd). Either way
 /// the stop budget is logged at start, the drain's deadline sets the exit code, and the exit line is logged; after
 /// <c>AddGraceful()</c>, one warning says Graceful took over beside the other lifetime. Lines are matched by event id.
+/// The stop budget is StopBudget (41) when bounded, as here; StopBudgetUnbounded (42) otherwise.
 /// </summary>
 public class SystemdLifetimeOrderTests
 {
-    // The stop budget is event 41 when bounded (as here), 42 when unbounded.
-    private const string BudgetEvent = "ShutdownCoordinator[41]";
-    private const string ExitEvent = "ShutdownCoordinator[40]";
-    private const string TakeoverEvent = "ForeignLifetimeTakeover[50]";
-
     [Theory]
     [InlineData("before")]
     [InlineData("after")]
@@ -28,8 +26,8 @@ public class SystemdLifetimeOrderTests
         service.Signal(Signals.SIGTERM);
 
         Assert.Equal(1, await service.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-        Assert.Single(service.Lines, l => l.Contains(BudgetEvent, StringComparison.Ordinal));
-        Assert.Single(service.Lines, l => l.Contains(ExitEvent, StringComparison.Ordinal));
-        Assert.Equal(order == "after" ? 1 : 0, service.Lines.Count(l => l.Contains(TakeoverEvent, StringComparison.Ordinal)));
+        Assert.Single(service.Events(StopBudget));
+        Assert.Single(service.Events(Exited));
+        Assert.Equal(order == "after" ? 1 : 0, service.Events(ForeignLifetime).Count);
     }
 }

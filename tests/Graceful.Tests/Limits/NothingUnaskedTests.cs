@@ -67,8 +67,7 @@ public class NothingUnaskedTests
         Assert.Equal(200, await app.StatusForAsync($"/ping?q={new string('a', TwentyKilobytes)}"));
         var conflict = Assert.Single(app.Logs.Entries, e => e.EventId.Name == "LimitSizeConflict");
         Assert.Equal(LogLevel.Warning, conflict.Level);
-        Assert.Contains("Graceful:Limits:MaxHeaderBytes", conflict.Message, StringComparison.Ordinal);
-        Assert.Contains("MaxRequestHeadersTotalSize to 16384", conflict.Message, StringComparison.Ordinal);
+        Assert.Equal(("Graceful:Limits:MaxHeaderBytes", "MaxRequestHeadersTotalSize", "16384"), (conflict["Key"], conflict["KestrelLimit"], conflict["Kestrel"]));
     }
 
     [Fact]
@@ -97,7 +96,7 @@ public class NothingUnaskedTests
 
         Assert.Equal(431, await app.StatusForAsync("/ping", $"X-Big: {new string('a', SixtyKilobytes)}\r\n"));
         var conflict = Assert.Single(app.Logs.Entries, e => e.EventId.Name == "LimitSizeConflict");
-        Assert.Contains("MaxRequestBufferSize to 65536", conflict.Message, StringComparison.Ordinal);
+        Assert.Equal(("MaxRequestBufferSize", "65536"), (conflict["KestrelLimit"], conflict["Kestrel"]));
         Assert.Equal(64 * 1024, app.KestrelLimits().MaxRequestBufferSize);
     }
 
@@ -149,7 +148,7 @@ public class NothingUnaskedTests
         Assert.Equal(TimeSpan.FromSeconds(7), app.App.Services.GetRequiredService<IOptions<HostOptions>>().Value.ShutdownTimeout);
         var budget = Assert.Single(app.Logs.Entries, e => e.EventId.Name is "StopBudget" or "StopBudgetUnbounded" or "StopBudgetCutsDrain");
         Assert.Equal("StopBudgetCutsDrain", budget.EventId.Name);
-        Assert.Contains("HostOptions.ShutdownTimeout of 7.00s", budget.Message, StringComparison.Ordinal);
+        Assert.Equal("7.00s", budget["ShutdownTimeout"]);
     }
 
     [Fact]

@@ -69,7 +69,8 @@ public class ServerLimitsTests
         Assert.Contains("write timeout", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.True(response.Headers.ConnectionClose);
         Assert.InRange(sent.Elapsed, TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(4));
-        Assert.True(app.Logs.Contains("GET /slow had not started its response after the write timeout (500ms): answered 504"));
+        var logged = Assert.Single(app.Logs.Events("WriteTimeout"));
+        Assert.Equal(("GET", "/slow", "500ms"), (logged["Method"], logged["Path"], logged["WriteTimeout"]));
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using static Graceful.Tests.GracefulEvents;
+
 namespace Graceful.Tests.Packaging;
 
 /// <summary>A reader who follows the README: a fresh web app, the packed library, the README's code as pasted.</summary>
@@ -26,7 +28,7 @@ public class ReadmeSnippetTests(PackedLibrary packed)
 
             app.Signal(Signals.SIGINT);
             Assert.Equal(0, await app.WaitForExitAsync(Generous));
-            Assert.Contains(app.Lines, l => l.Contains("Phase 5/5 exit", StringComparison.Ordinal));
+            Assert.Contains(app.Lines, Exited.IsOn);
         }
         finally
         {

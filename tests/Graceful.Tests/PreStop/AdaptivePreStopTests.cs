@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using static Graceful.Tests.GracefulEvents;
 
 namespace Graceful.Tests.PreStop;
 
@@ -25,7 +26,7 @@ public sealed class AdaptivePreStopTests : IDisposable
 
         var signalledAt = Stopwatch.GetTimestamp();
         service.Signal(Signals.SIGTERM);
-        await service.WaitForLineAsync(l => l.Contains("Pre-stop: serving until no request has arrived for 2.00s"), Generous);
+        await service.WaitForEventAsync(AdaptivePreStop, Generous, e => e["Quiet"] == "2.00s");
 
         // 2.5 s of requests, each on a fresh connection: the listener must accept every one, well past the minimum.
         var sent = 0;
@@ -37,7 +38,7 @@ public sealed class AdaptivePreStopTests : IDisposable
             await Task.Delay(50);
         }
 
-        await service.WaitForLineAsync(l => l.Contains("Phase 1/5 stop accepting"), Generous);
+        await service.WaitForEventAsync(StoppedAccepting, Generous);
         var refused = await Assert.ThrowsAnyAsync<SocketException>(() => RawHttpConnection.ConnectAsync(service.BaseAddress));
         Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
         Assert.Equal(0, await service.WaitForExitAsync(Generous));
@@ -46,7 +47,7 @@ public sealed class AdaptivePreStopTests : IDisposable
         Assert.Equal("quiet", preStop.GetProperty("endedBy").GetString());
         Assert.Equal(sent, preStop.GetProperty("requests").GetInt32());
         Assert.True(preStop.GetProperty("seconds").GetDouble() >= 2.5, preStop.ToString());
-        Assert.Contains(service.Lines, l => l.Contains("Pre-stop ended by quiet after"));
+        Assert.Single(service.Events(PreStopQuiet));
     }
 
     [Fact]
@@ -81,8 +82,8 @@ public sealed class AdaptivePreStopTests : IDisposable
         using var client = new HttpClient { BaseAddress = service.BaseAddress, Timeout = Generous };
 
         service.Signal(Signals.SIGTERM);
-        await service.WaitForLineAsync(l => l.Contains("Pre-stop: serving until"), Generous);
-        while (!service.Lines.Any(l => l.Contains("Phase 1/5 stop accepting")))
+        await service.WaitForEventAsync(AdaptivePreStop, Generous);
+        while (service.Events(StoppedAccepting).Count == 0)
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, "/ping");
             request.Headers.Add("X-Forwarded-For", "203.0.113.7");
@@ -102,7 +103,7 @@ public sealed class AdaptivePreStopTests : IDisposable
         var preStop = await ReadPreStopAsync(report);
         Assert.Equal("maximum", preStop.GetProperty("endedBy").GetString());
         Assert.Contains("127.0.0.1 (X-Forwarded-For: 203.0.113.7)", preStop.GetProperty("addresses").EnumerateArray().Select(a => a.GetString()));
-        Assert.Contains(service.Lines, l => l.Contains("Pre-stop ended at its maximum") && l.Contains("203.0.113.7"));
+        Assert.Contains("203.0.113.7", Assert.Single(service.Events(PreStopMaximum))["Addresses"], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -113,7 +114,7 @@ public sealed class AdaptivePreStopTests : IDisposable
             "--pre-stop-delay", "10s", "--pre-stop-quiet", "1s", "--pre-stop-max", "30s", "--report", report);
 
         service.Signal(Signals.SIGTERM);
-        await service.WaitForLineAsync(l => l.Contains("Pre-stop: serving until"), Generous);
+        await service.WaitForEventAsync(AdaptivePreStop, Generous);
         // Well after any burst of the first signal: this is the operator insisting.
         await Task.Delay(TimeSpan.FromSeconds(1));
         service.Signal(Signals.SIGTERM);

@@ -1,8 +1,11 @@
+using System.Net;
 using System.Text.Json;
 using Graceful.AspNetCore;
 using Graceful.AspNetCore.Diagnostics.Reporting;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
@@ -24,7 +27,7 @@ public sealed class ShutdownReportTests : IDisposable
         await using var service = await SlowService.StartAsync("--slow", "1s", "--report", path);
         using var client = new HttpClient { BaseAddress = service.BaseAddress };
         var slow = client.GetAsync("/slow");
-        await service.WaitForLineAsync(l => l.Contains("[start] SlowHandler"), TimeSpan.FromSeconds(20));
+        await service.WaitForEventAsync(SlowService.HandlerStarted, TimeSpan.FromSeconds(20));
 
         service.Signal(Signals.SIGTERM);
         (await slow).EnsureSuccessStatusCode();
@@ -135,6 +138,48 @@ public sealed class ShutdownReportTests : IDisposable
         var exited = Assert.Single(app.Logs.Events("Exited"));
         Assert.Equal("1", exited["ExitCode"]);
         Assert.Equal(4, Assert.IsType<ShutdownReport>(exited.Properties["Report"]).Totals.Requests);
+    }
+
+    [Fact]
+    public async Task Http2StreamsInFlight_AreReportedOneByOne_AndTheDrainWaitsForEach()
+    {
+        var path = Path.Combine(_folder, "report.json");
+        var first = new HeldRequest();
+        var second = new HeldRequest();
+        await using var app = await TestApp.StartAsync(
+            a =>
+            {
+                a.MapGet("/first", first.Handler);
+                a.MapGet("/second", second.Handler);
+            },
+            o => o.ReportPath = path,
+            b => b.WebHost.ConfigureKestrel(k => k.ConfigureEndpointDefaults(l => l.Protocols = HttpProtocols.Http2)));
+        using var client = new HttpClient
+        {
+            BaseAddress = app.BaseAddress,
+            DefaultRequestVersion = HttpVersion.Version20,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Timeout = HangGuard,
+        };
+        var firstResponse = client.GetStringAsync("/first");
+        var secondResponse = client.GetStringAsync("/second");
+        await Task.WhenAll(first.WaitUntilStartedAsync(HangGuard), second.WaitUntilStartedAsync(HangGuard));
+
+        var shutdown = app.Shutdown.ShutdownAsync();
+        await app.App.Services.GetRequiredService<IShutdownTokens>().Draining.WhenCanceledAsync().WaitAsync(HangGuard);
+        first.Release();
+        await firstResponse.WaitAsync(HangGuard);
+        Assert.False(shutdown.IsCompleted, "the drain waits for the stream still open on the connection");
+        second.Release();
+        await secondResponse.WaitAsync(HangGuard);
+        Assert.True((await shutdown.WaitAsync(HangGuard)).Completed);
+        await app.App.StopAsync();
+
+        using var report = JsonDocument.Parse(await File.ReadAllTextAsync(path));
+        Assert.Equal(1, report.RootElement.GetProperty("connectionsAtDrainStart").GetProperty("busy").GetInt32());
+        var outcomes = report.RootElement.GetProperty("requests").EnumerateArray()
+            .ToDictionary(r => r.GetProperty("path").GetString()!, r => r.GetProperty("outcome").GetString());
+        Assert.Equal(new Dictionary<string, string?> { ["/first"] = "completed", ["/second"] = "completed" }, outcomes);
     }
 }
 

@@ -1,3 +1,5 @@
+using static Graceful.Tests.GracefulEvents;
+
 namespace Graceful.Tests.Shutdown;
 
 /// <summary>A fault in one of the pieces never changes the drain's outcome: it is logged, and the exit code is the drain's (0 here).</summary>
@@ -20,9 +22,10 @@ public sealed class FaultTests : IDisposable
         await using var service = await HostileApp.StartAsync(new Dictionary<string, string> { ["Hostile__ThrowingHook"] = "true" });
         await DrainASlowRequestAsync(service);
 
-        Assert.Contains(service.Lines, l => l.Contains("Shutdown hook throws failed after") && l.Contains("the next hook runs"));
+        Assert.Equal("throws", Assert.Single(service.Events(HookFailed))["Hook"]);
         Assert.Contains("[hook] after-throwing ran", service.Lines);
-        Assert.Contains(service.Lines, l => l.Contains("ran 2 shutdown hooks (1 failed or timed out)"));
+        var hooks = Assert.Single(service.Events(HooksRan));
+        Assert.Equal((2, 1), (hooks.Number("Count"), hooks.Number("Failed")));
     }
 
     [Fact]
@@ -35,7 +38,7 @@ public sealed class FaultTests : IDisposable
 
         await DrainASlowRequestAsync(service);
 
-        Assert.Contains(service.Lines, l => l.Contains($"Could not write the shutdown report to {Path.Combine(folder, "report.json")}"));
+        Assert.Equal(Path.Combine(folder, "report.json"), Assert.Single(service.Events(ReportWriteFailed))["Path"]);
     }
 
     [Fact]
@@ -46,13 +49,13 @@ public sealed class FaultTests : IDisposable
         var pidFile = Path.Combine(folder, "app.pid");
         await using var service = await HostileApp.StartAsync(new Dictionary<string, string> { ["Graceful__PidFile"] = pidFile });
         // Written before the "Application started" line.
-        await service.WaitForLineAsync(l => l.Contains("Application started"), Generous);
+        await service.WaitForEventAsync(ApplicationStarted, Generous);
         Assert.True(File.Exists(pidFile));
         Directory.Delete(folder, recursive: true);
 
         await DrainASlowRequestAsync(service);
 
-        Assert.Contains(service.Lines, l => l.Contains($"{pidFile} was already gone at exit"));
+        Assert.Equal(pidFile, Assert.Single(service.Events(PidFileGone))["Path"]);
     }
 
     [Fact]
@@ -63,16 +66,19 @@ public sealed class FaultTests : IDisposable
 
         Assert.Single(service.Lines, l => l.Contains("Graceful: a logging provider failed (IOException: the log sink is gone)"));
         // The console provider still has every line: the framework wrote to it before the broken one threw.
-        Assert.Contains(service.Lines, l => l.Contains("Phase 3/5 drain"));
+        Assert.Single(service.Events(Drained));
     }
 
     private static async Task DrainASlowRequestAsync(ServiceProcess service)
     {
-        using var connection = await service.StartSlowRequestAsync(TimeSpan.FromSeconds(1));
+        using var connection = await service.StartRequestUntilDrainingAsync();
         service.Signal(Signals.SIGTERM);
         Assert.Equal(200, (await connection.ReadResponseAsync()).StatusCode);
         Assert.Equal(0, await service.WaitForExitAsync(Generous));
-        Assert.Contains(service.Lines, l => l.Contains("exit code 0 after SIGTERM") && l.Contains("1 completed"));
+        // The exit line's facts from the events (one test here makes the report itself unwritable).
+        Assert.Contains(service.Events(ShutdownStarted), e => e["Trigger"] == "SIGTERM");
+        Assert.Equal(1, Assert.Single(service.Events(Drained)).Number("Requests"));
+        Assert.Equal(0, Assert.Single(service.Events(Exited)).Number("ExitCode"));
         Assert.DoesNotContain(service.Lines, l => l.Contains("Unhandled exception"));
     }
 }

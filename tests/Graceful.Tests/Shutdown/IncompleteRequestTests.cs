@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Text.Json;
+using static Graceful.Tests.GracefulEvents;
 
 namespace Graceful.Tests.Shutdown;
 
@@ -8,23 +8,19 @@ namespace Graceful.Tests.Shutdown;
 /// but one part-way through its request line or headers is left to Kestrel's request-headers timeout (30 s): a client
 /// trickling its headers held an unbounded drain that long. Graceful:DrainReadHeaderTimeout bounds it.
 /// </summary>
-public sealed class IncompleteRequestTests : IDisposable
+public sealed class IncompleteRequestTests
 {
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
-    private readonly string _folder = Directory.CreateTempSubdirectory("graceful-incomplete-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     [Fact]
     public async Task TricklingAndSilentClients_AreClosedWithinTheBound_WhileAClientCompletingInTimeIsAnswered()
     {
-        var reportPath = Path.Combine(_folder, "report.json");
-        await using var service = await HostileApp.StartAsync(new Dictionary<string, string>
+        using var report = new ReportFile();
+        await using var service = await HostileApp.StartAsync(new Dictionary<string, string>(report.Environment)
         {
             ["Graceful__DrainReadHeaderTimeout"] = "2s",
-            ["Graceful__ReportPath"] = reportPath,
         });
-        using var slow = await service.StartSlowRequestAsync(TimeSpan.FromSeconds(1));
+        using var slow = await service.StartRequestUntilDrainingAsync();
         using var trickler = await RawHttpConnection.ConnectAsync(service.BaseAddress);
         await trickler.SendAsync("GET /ping HTTP/1.1\r\nHost: test\r\n");
         using var silent = await RawHttpConnection.ConnectAsync(service.BaseAddress);
@@ -42,7 +38,7 @@ public sealed class IncompleteRequestTests : IDisposable
 
         var signalledAt = Stopwatch.GetTimestamp();
         service.Signal(Signals.SIGTERM);
-        await service.WaitForLineAsync(l => l.Contains("Phase 2/5"), Generous);
+        await service.WaitForEventAsync(ClosedIdle, Generous);
 
         // Completes its headers after the drain started, well within the bound: answered, and told to go away.
         await inTime.SendAsync("Host: test\r\n\r\n");
@@ -63,10 +59,10 @@ public sealed class IncompleteRequestTests : IDisposable
         Assert.True(await trickler.IsClosedByServerAsync(TimeSpan.FromSeconds(5)));
         Assert.True(await silent.IsClosedByServerAsync(TimeSpan.FromSeconds(5)));
 
-        Assert.Contains(service.Lines, l => l.Contains("Graceful:DrainReadHeaderTimeout (2.00s) passed without a complete request on 1 connections: closed them"));
-        Assert.Contains(service.Lines, l => l.Contains("exit code 0 after SIGTERM") && l.Contains("1 connections closed without a complete request"));
-        using var report = JsonDocument.Parse(await File.ReadAllTextAsync(reportPath));
-        Assert.Equal(1, report.RootElement.GetProperty("connectionsClosedWithoutRequest").GetInt32());
+        var closed = Assert.Single(service.Events(ClosedWithoutRequest));
+        Assert.Equal(("2.00s", 1), (closed["Bound"], closed.Number("Count")));
+        var exit = report.Read();
+        Assert.Equal(("SIGTERM", 0, 1), (exit.Signal, exit.ExitCode, exit.ConnectionsClosedWithoutRequest));
     }
 
     // One header line every 200 ms, never the blank line that would end the headers.

@@ -1,3 +1,5 @@
+using static Graceful.Tests.GracefulEvents;
+
 namespace Graceful.Tests.Shutdown;
 
 /// <summary>
@@ -24,8 +26,9 @@ public class LateSignalTests
         service.Signal(Signals.SIGQUIT);
 
         Assert.Equal(0, await service.WaitForExitAsync(Generous));
-        Assert.Single(service.Lines, l => l.Contains("received again after the drain finished: the exit goes on"));
-        Assert.Contains(service.Lines, l => l.Contains("exit code 0 after SIGTERM"));
+        Assert.Single(service.Events(RepeatedAfterDrain));
+        Assert.Contains(service.Events(ShutdownStarted), e => e["Trigger"] == "SIGTERM");
+        Assert.Contains(service.Events(Exited), e => e.Number("ExitCode") == 0);
     }
 
     [Fact]
@@ -36,11 +39,13 @@ public class LateSignalTests
         await service.WaitForLineAsync(l => l.Contains("[slow-start] disposing"), Generous);
 
         service.Signal(Signals.SIGTERM);
-        await service.WaitForLineAsync(l => l.Contains("SIGTERM received after the shutdown finished: ignored"), Generous);
+        await service.WaitForEventAsync(IgnoredAfterShutdown, Generous, e => e["Signal"] == "SIGTERM");
         service.Signal(Signals.SIGTERM);
 
         Assert.Equal(0, await service.WaitForExitAsync(Generous));
-        Assert.Single(service.Lines, l => l.Contains("received after the"));
+        // Reported once: neither logged again nor written to standard error (the message once the host is gone).
+        Assert.Single(service.Events(IgnoredAfterShutdown));
+        Assert.DoesNotContain(service.ErrorLines, l => l.Contains("received after the host stopped", StringComparison.Ordinal));
         Assert.Contains("[app] exiting", service.Lines);
     }
 

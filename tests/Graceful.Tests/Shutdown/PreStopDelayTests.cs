@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Graceful.AspNetCore.Platform.Signals;
+using static Graceful.Tests.GracefulEvents;
 
 namespace Graceful.Tests.Shutdown;
 
@@ -19,7 +20,7 @@ public class PreStopDelayTests
 
         var signalledAt = Stopwatch.GetTimestamp();
         service.Signal(Signals.SIGTERM);
-        await service.WaitForLineAsync(l => l.Contains("Pre-stop delay: serving for 2.00s more"), Generous);
+        await service.WaitForEventAsync(PreStopDelay, Generous, e => e["Delay"] == "2.00s");
 
         // Fresh connections each time: the listener must still accept during the delay.
         using (var fresh = new HttpClient { BaseAddress = service.BaseAddress, Timeout = Generous })
@@ -36,7 +37,7 @@ public class PreStopDelayTests
         }
 
         Assert.True(Stopwatch.GetElapsedTime(signalledAt) < TimeSpan.FromSeconds(1.9), "checked within the delay");
-        await service.WaitForLineAsync(l => l.Contains("Phase 1/5 stop accepting"), Generous);
+        await service.WaitForEventAsync(StoppedAccepting, Generous);
         var refused = await Assert.ThrowsAnyAsync<SocketException>(() => RawHttpConnection.ConnectAsync(service.BaseAddress));
         Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
         Assert.Equal(0, await service.WaitForExitAsync(Generous));
@@ -48,7 +49,7 @@ public class PreStopDelayTests
     {
         await using var service = await SlowService.StartAsync("--pre-stop-delay", "30s");
         service.Signal(Signals.SIGTERM);
-        await service.WaitForLineAsync(l => l.Contains("Pre-stop delay"), Generous);
+        await service.WaitForEventAsync(PreStopDelay, Generous);
         // A repeat within the burst window is the same request; wait the window out (its start is proven by the line above).
         await Task.Delay(RepeatedSignals.Window * 2);
 

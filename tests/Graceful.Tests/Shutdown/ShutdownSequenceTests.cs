@@ -1,9 +1,11 @@
 using Graceful.AspNetCore;
+using Graceful.AspNetCore.Diagnostics.Reporting;
 using Graceful.AspNetCore.Shutdown;
 using Graceful.AspNetCore.Transport.Connections;
 using Graceful.AspNetCore.Transport.Requests;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -70,7 +72,7 @@ public sealed class ShutdownSequenceTests : IAsyncDisposable
     [Fact]
     public async Task BusyConnection_SoftDeadlineFiresAtItsTime_HardDeadlineCuts_ExitCodeIsTheDeadlines()
     {
-        var request = StartRequest("/stuck");
+        StartRequest("/stuck");
         var drain = Sequence.ShutdownAsync();
         Assert.True(Tokens.Draining.IsCancellationRequested);
 
@@ -92,10 +94,11 @@ public sealed class ShutdownSequenceTests : IAsyncDisposable
         var cut = Assert.Single(result.Cut);
         Assert.Equal("/stuck", cut.Path);
         Assert.InRange(cut.Ran, Hard, Hard + TimeSpan.FromMilliseconds(100));
-        Assert.True(request.Aborted);
         Assert.Contains(_logs.Entries, e => e.EventId.Name == "HandlersIgnoredAbort");
         Assert.True(_clock.GetUtcNow() - cutAt >= TimeSpan.FromSeconds(1), "the abort grace is one second");
-        Assert.Equal(7, Sequence.Exit(exitCodeSoFar: 0)!.ExitCode);
+        var exit = Sequence.Exit(exitCodeSoFar: 0)!;
+        Assert.Equal(7, exit.ExitCode);
+        Assert.Equal(RequestOutcome.Aborted, Assert.Single(exit.Report.Requests).Outcome);
     }
 
     [Fact]
@@ -161,12 +164,20 @@ public sealed class ShutdownSequenceTests : IAsyncDisposable
     private TrackedConnection Connect() =>
         (TrackedConnection)_services.GetRequiredService<ConnectionTracker>().Track(new DefaultConnectionContext(Guid.NewGuid().ToString("N")));
 
-    private InFlightRequest StartRequest(string path, TrackedConnection? connection = null)
+    private StartedRequest StartRequest(string path, TrackedConnection? connection = null)
     {
         connection ??= Connect();
-        var request = new InFlightRequest("GET", path, connection.ConnectionId, _clock.GetTimestamp());
-        Assert.True(connection.RequestStarted(request, isHttp2: false));
-        return request;
+        var context = new DefaultHttpContext();
+        context.Request.Method = "GET";
+        context.Request.Path = path;
+        context.Request.Protocol = "HTTP/1.1";
+        Assert.True(connection.RequestStarted(context, _clock.GetTimestamp(), out var record));
+        return new StartedRequest(connection, context, record);
+    }
+
+    private sealed record StartedRequest(TrackedConnection Connection, HttpContext Context, InFlightRequest? Record)
+    {
+        public void End(long now) => Connection.RequestEnded(Context, Record, now);
     }
 
     public ValueTask DisposeAsync() => _services.DisposeAsync();

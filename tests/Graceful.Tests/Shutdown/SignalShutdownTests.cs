@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using static Graceful.Tests.GracefulEvents;
 
 namespace Graceful.Tests.Shutdown;
 
@@ -15,13 +16,14 @@ public class SignalShutdownTests
     [InlineData("SIGQUIT")]
     public async Task SignalDuringSlowRequest_ClientGets200AndBody_NewConnectionsRefused_ExitsZero(string signal)
     {
-        await using var service = await SlowService.StartAsync("--slow", "2s");
+        using var report = new ReportFile();
+        await using var service = await SlowService.StartAsync("--slow", "2s", "--report", report.Path);
         using var client = new HttpClient { BaseAddress = service.BaseAddress, Timeout = Generous };
         var slow = client.GetAsync("/slow");
-        await service.WaitForLineAsync(l => l.Contains("[start] SlowHandler"), Generous);
+        await service.WaitForEventAsync(SlowService.HandlerStarted, Generous);
 
         service.Signal(signal);
-        await service.WaitForLineAsync(l => l.Contains("Phase 1/5 stop accepting"), Generous);
+        await service.WaitForEventAsync(StoppedAccepting, Generous);
         var refused = await Assert.ThrowsAnyAsync<SocketException>(() => RawHttpConnection.ConnectAsync(service.BaseAddress));
         Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
 
@@ -32,15 +34,19 @@ public class SignalShutdownTests
 
         Assert.Equal(0, await service.WaitForExitAsync(Generous));
         Assert.True(Stopwatch.GetElapsedTime(respondedAt, service.ExitedAt) < TimeSpan.FromSeconds(5), "exit soon after the last response");
-        Assert.Contains(service.Lines, l => l.Contains($"{signal} received: draining 1 requests on 1 connections"));
-        Assert.Contains(service.Lines, l => l.Contains("[end] SlowHandler"));
-        Assert.Contains(service.Lines, l => l.Contains("Phase 5/5 exit in") && l.Contains($": exit code 0 after {signal}: 1 requests"));
+        var started = Assert.Single(service.Events(ShutdownStarted));
+        Assert.Equal((signal, 1, 1), (started["Trigger"], started.Number("Requests"), started.Number("Connections")));
+        Assert.Single(service.Events(SlowService.HandlerEnded));
+        Assert.Equal(0, Assert.Single(service.Events(Exited)).Number("ExitCode"));
+        var exit = report.Read();
+        Assert.Equal((signal, 0, 1), (exit.Signal, exit.ExitCode, exit.Totals.Requests));
     }
 
     [Fact]
     public async Task BoundedMode_RequestLongerThanDeadline_IsCutAtDeadline_NamedInLog_ExitsNonZero()
     {
-        await using var service = await SlowService.StartAsync("--slow", "30s", "--shutdown-timeout", "1s");
+        using var report = new ReportFile();
+        await using var service = await SlowService.StartAsync("--slow", "30s", "--shutdown-timeout", "1s", "--report", report.Path);
         using var connection = await service.StartSlowRequestAsync();
 
         var signalledAt = Stopwatch.GetTimestamp();
@@ -50,16 +56,20 @@ public class SignalShutdownTests
         Assert.Equal(1, await service.WaitForExitAsync(Generous));
         var stopped = Stopwatch.GetElapsedTime(signalledAt, service.ExitedAt);
         Assert.InRange(stopped, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(10));
-        Assert.Contains(service.Lines, l => l.Contains("Drain deadline: aborting GET /slow"));
-        Assert.Contains(service.Lines, l => l.Contains("1 requests on 1 connections were cut"));
-        Assert.DoesNotContain(service.Lines, l => l.Contains("[end] SlowHandler"));
-        Assert.Contains(service.Lines, l => l.Contains("Phase 5/5 exit in") && l.Contains(": exit code 1 after"));
+        var cut = Assert.Single(service.Events(RequestCut));
+        Assert.Equal(("GET", "/slow"), (cut["Method"], cut["Path"]));
+        var drain = Assert.Single(service.Events(DrainCut));
+        Assert.Equal((1, 1), (drain.Number("Count"), drain.Number("Connections")));
+        Assert.Empty(service.Events(SlowService.HandlerEnded));
+        Assert.Equal(1, Assert.Single(service.Events(Exited)).Number("ExitCode"));
+        Assert.Equal(1, report.Read().ExitCode);
     }
 
     [Fact]
     public async Task KeepAliveConnections_IdleLongerThanTheGrace_AreClosedAtOnce_AndDoNotDelayExit()
     {
-        await using var service = await ServiceProcess.StartAsync(SlowService.Dll, ["--urls", "http://127.0.0.1:0"],
+        using var report = new ReportFile();
+        await using var service = await SlowService.StartProcessAsync(["--urls", "http://127.0.0.1:0", "--report", report.Path],
             new Dictionary<string, string> { ["Graceful__IdleGrace"] = "200ms" });
         var connections = await OpenUsedKeepAliveConnectionsAsync(service.BaseAddress, 20);
         try
@@ -75,7 +85,9 @@ public class SignalShutdownTests
             Assert.Equal(0, await service.WaitForExitAsync(Generous));
             // Kestrel keeps idle connections for 130 s; closing them at once makes the exit prompt.
             Assert.True(Stopwatch.GetElapsedTime(signalledAt, service.ExitedAt) < TimeSpan.FromSeconds(5));
-            Assert.Contains(service.Lines, l => l.Contains("closed 20 idle connections, kept 0 recently active ones"));
+            var closed = Assert.Single(service.Events(ClosedIdle));
+            Assert.Equal(20, closed.Number("Idle"));
+            Assert.Equal(0, report.Read().ConnectionsAtDrainStart.KeptForNextRequest);
         }
         finally
         {
@@ -86,13 +98,14 @@ public class SignalShutdownTests
     [Fact]
     public async Task RecentlyUsedKeepAliveConnections_AreKeptForTheClientsNextRequest_ThenClosedAfterTheGrace()
     {
-        await using var service = await SlowService.StartAsync();
+        using var report = new ReportFile();
+        await using var service = await SlowService.StartAsync("--report", report.Path);
         var connections = await OpenUsedKeepAliveConnectionsAsync(service.BaseAddress, 5);
         try
         {
             var signalledAt = Stopwatch.GetTimestamp();
             service.Signal(Signals.SIGTERM);
-            await service.WaitForLineAsync(l => l.Contains("kept 5 recently active ones up to 1.00s"), Generous);
+            await service.WaitForEventAsync(ClosedIdle, Generous);
 
             // The client that sends next on a kept connection gets an answer, and is told to go away.
             await connections[0].SendGetAsync("/ping");
@@ -107,6 +120,7 @@ public class SignalShutdownTests
 
             Assert.Equal(0, await service.WaitForExitAsync(Generous));
             Assert.InRange(Stopwatch.GetElapsedTime(signalledAt, service.ExitedAt), TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(8));
+            Assert.Equal(5, report.Read().ConnectionsAtDrainStart.KeptForNextRequest);
         }
         finally
         {

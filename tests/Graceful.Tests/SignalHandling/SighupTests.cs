@@ -1,3 +1,5 @@
+using static Graceful.Tests.GracefulEvents;
+
 namespace Graceful.Tests.SignalHandling;
 
 /// <summary>SIGHUP without in-place upgrades on it: a terminal hang-up, or systemctl reload with ExecReload=kill -HUP.</summary>
@@ -8,8 +10,9 @@ public class SighupTests
     [Fact]
     public async Task Sighup_WithUpgradesOff_DrainsLikeSigterm_AndExitsZero()
     {
-        await using var service = await HostileApp.StartAsync();
-        using var connection = await service.StartSlowRequestAsync(TimeSpan.FromSeconds(1));
+        using var report = new ReportFile();
+        await using var service = await HostileApp.StartAsync(report.Environment);
+        using var connection = await service.StartRequestUntilDrainingAsync();
 
         service.Signal(Signals.SIGHUP);
 
@@ -17,24 +20,29 @@ public class SighupTests
         Assert.Equal(200, response.StatusCode);
         Assert.Equal("close", response.Headers["Connection"]);
         Assert.Equal(0, await service.WaitForExitAsync(Generous));
-        Assert.Contains(service.Lines, l => l.Contains("SIGHUP received: draining 1 requests"));
-        Assert.Contains(service.Lines, l => l.Contains("exit code 0 after SIGHUP"));
+        Assert.Contains(service.Events(ShutdownStarted), e => e["Trigger"] == "SIGHUP" && e.Number("Requests") == 1);
+        var exit = report.Read();
+        Assert.Equal(("SIGHUP", 0), (exit.Signal, exit.ExitCode));
     }
 
     [Fact]
     public async Task Sighup_WhenConfiguredToIgnoreIt_IsLoggedOnce_AndTheAppServesOn()
     {
-        await using var service = await HostileApp.StartAsync(new Dictionary<string, string> { ["Graceful__IgnoreSighup"] = "true" });
+        using var report = new ReportFile();
+        await using var service = await HostileApp.StartAsync(new Dictionary<string, string>(report.Environment) { ["Graceful__IgnoreSighup"] = "true" });
 
         service.Signal(Signals.SIGHUP);
-        await service.WaitForLineAsync(l => l.Contains("SIGHUP received: ignored"), Generous);
+        await service.WaitForEventAsync(SighupIgnored, Generous);
         service.Signal(Signals.SIGHUP);
 
         using var client = new HttpClient { BaseAddress = service.BaseAddress, Timeout = Generous };
         Assert.Equal("pong", await client.GetStringAsync("/ping"));
         service.Signal(Signals.SIGTERM);
         Assert.Equal(0, await service.WaitForExitAsync(Generous));
-        Assert.Single(service.Lines, l => l.Contains("SIGHUP received"));
-        Assert.Contains(service.Lines, l => l.Contains("exit code 0 after SIGTERM"));
+        // Logged once, and never a trigger of the shutdown.
+        Assert.Single(service.Events(SighupIgnored));
+        Assert.DoesNotContain(service.Events(ShutdownStarted), e => e["Trigger"] == "SIGHUP");
+        var exit = report.Read();
+        Assert.Equal(("SIGTERM", 0), (exit.Signal, exit.ExitCode));
     }
 }

@@ -1,19 +1,20 @@
 using System.Diagnostics;
-using System.Text.RegularExpressions;
 using Graceful.AspNetCore.Platform.Signals;
+using static Graceful.Tests.GracefulEvents;
 
 namespace Graceful.Tests.SignalHandling;
 
 /// <summary>One request to stop that arrives as several signals (a supervisor and a wrapper both forwarding).</summary>
-public partial class SignalBurstTests
+public class SignalBurstTests
 {
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
 
     [Fact]
     public async Task BurstOfSigterms_DuringASlowRequest_IsOneShutdown_TheRequestCompletes_AndTheExitIsClean()
     {
-        await using var service = await HostileApp.StartAsync();
-        using var connection = await service.StartSlowRequestAsync(TimeSpan.FromSeconds(2));
+        using var report = new ReportFile();
+        await using var service = await HostileApp.StartAsync(report.Environment);
+        using var connection = await service.StartRequestUntilDrainingAsync();
 
         // Linux merges a signal that is still pending, so a burst sent all at once can arrive as one and pass without
         // any window. Each signal is sent once the previous one has been delivered (has left the process's pending
@@ -31,12 +32,14 @@ public partial class SignalBurstTests
         Assert.Equal(200, response.StatusCode);
         Assert.Equal(0, await service.WaitForExitAsync(Generous));
 
-        var burst = service.Lines.Single(l => l.Contains("signals arrived within"));
-        var arrived = int.Parse(BurstCount().Match(burst).Groups["n"].Value, System.Globalization.CultureInfo.InvariantCulture);
-        Assert.True(arrived >= 2, $"the handler saw {arrived} signals (sent over {sendSpread.TotalMilliseconds:F1} ms): {burst}");
-        Assert.Single(service.Lines, l => l.Contains("SIGTERM received: draining"));
-        Assert.DoesNotContain(service.Lines, l => l.Contains("cutting the drain"));
-        Assert.Contains(service.Lines, l => l.Contains("exit code 0 after SIGTERM") && l.Contains("1 completed"));
+        var burst = Assert.Single(service.Events(SignalBurst));
+        var arrived = burst.Number("Count");
+        Assert.True(arrived >= 2, $"the handler saw {arrived} signals (sent over {sendSpread.TotalMilliseconds:F1} ms): {burst.Message}");
+        Assert.Equal("SIGTERM", Assert.Single(service.Events(ShutdownStarted))["Trigger"]);
+        Assert.Empty(service.Events(ForcingDeadline));
+        Assert.Empty(service.Events(HostTimeoutCut));
+        var exit = report.Read();
+        Assert.Equal(("SIGTERM", 0, 1), (exit.Signal, exit.ExitCode, exit.Totals.Completed));
     }
 
     [Fact]
@@ -45,7 +48,7 @@ public partial class SignalBurstTests
         await using var service = await HostileApp.StartAsync();
         using var connection = await service.StartSlowRequestAsync(TimeSpan.FromSeconds(60));
         service.Signal(Signals.SIGINT);
-        await service.WaitForLineAsync(l => l.Contains("Phase 2/5"), Generous);
+        await service.WaitForEventAsync(ClosedIdle, Generous);
         // The window is a span of time after the first signal's handler ran (which the line above proves): waiting
         // it out is the condition under test, not a guess at how long something takes.
         await Task.Delay(RepeatedSignals.Window * 2);
@@ -55,8 +58,8 @@ public partial class SignalBurstTests
 
         Assert.Equal(1, await service.WaitForExitAsync(Generous));
         Assert.True(Stopwatch.GetElapsedTime(secondAt, service.ExitedAt) < TimeSpan.FromSeconds(20), "the repeat does not wait out the 60 s request");
-        Assert.Contains(service.Lines, l => l.Contains("SIGTERM received again: cutting the drain now"));
-        Assert.DoesNotContain(service.Lines, l => l.Contains("signals arrived within"));
+        Assert.Contains(service.Events(ForcingDeadline), e => e["Signal"] == "SIGTERM");
+        Assert.Empty(service.Events(SignalBurst));
     }
 
     // /proc/PID/status's ShdPnd: the signals pending for the whole process, one bit per signal (bit n-1 for signal n).
@@ -76,7 +79,4 @@ public partial class SignalBurstTests
         var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("ShdPnd:", StringComparison.Ordinal));
         return ulong.Parse(line["ShdPnd:".Length..].Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
     }
-
-    [GeneratedRegex(@"(?<n>\d+) signals arrived within")]
-    private static partial Regex BurstCount();
 }

@@ -1,8 +1,10 @@
 using System.Net.WebSockets;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Graceful.AspNetCore;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Graceful.Tests.Streams;
@@ -15,7 +17,8 @@ public class LongLivedStreamTests
     [Fact]
     public async Task WebSocketClient_ReceivesClose1001_WhenTheServiceDrains()
     {
-        await using var service = await SlowService.StartAsync();
+        using var report = new ReportFile();
+        await using var service = await SlowService.StartAsync("--report", report.Path);
         using var client = new ClientWebSocket();
         await client.ConnectAsync(new Uri($"ws://{service.BaseAddress.Authority}/ws"), CancellationToken.None);
         await client.SendAsync("hello"u8.ToArray(), WebSocketMessageType.Text, true, CancellationToken.None);
@@ -32,13 +35,15 @@ public class LongLivedStreamTests
         Assert.Equal("Server shutting down", client.CloseStatusDescription);
         await client.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
         Assert.Equal(0, await service.WaitForExitAsync(Generous));
-        Assert.Contains(service.Lines, l => l.Contains("1 completed") && l.Contains("0 aborted"));
+        var totals = report.Read().Totals;
+        Assert.Equal((1, 0), (totals.Completed, totals.Aborted));
     }
 
     [Fact]
     public async Task ServerSentEventsClient_SeesItsStreamEnd_WhenTheServiceDrains()
     {
-        await using var service = await SlowService.StartAsync();
+        using var report = new ReportFile();
+        await using var service = await SlowService.StartAsync("--report", report.Path);
         using var client = new HttpClient { BaseAddress = service.BaseAddress, Timeout = Generous };
         using var response = await client.GetAsync("/events", HttpCompletionOption.ResponseHeadersRead);
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
@@ -59,7 +64,36 @@ public class LongLivedStreamTests
         // ReadLine returned null: the chunked response ended properly rather than being cut.
         Assert.Contains("event: tick", lines);
         Assert.Equal(0, await service.WaitForExitAsync(Generous));
-        Assert.Contains(service.Lines, l => l.Contains("1 completed") && l.Contains("0 aborted"));
+        var totals = report.Read().Totals;
+        Assert.Equal((1, 0), (totals.Completed, totals.Aborted));
+    }
+
+    [Fact]
+    public async Task EventStreamEndedByTheDrain_EndsWithItsLastChunk_ThenItsConnectionCloses_WithoutWaitingOutTheIdleGrace()
+    {
+        var held = new HeldRequest();
+        // An idle grace and a request bound longer than the test's bound: only the close after the stream's end lets
+        // the drain finish in time.
+        await using var app = await TestApp.StartAsync(
+            a => a.MapGet("/events", (HttpContext context) => TypedResults.ServerSentEvents(TicksAsync(held, context.RequestAborted).UntilDraining(context))),
+            o =>
+            {
+                o.IdleGrace = TimeSpan.FromMinutes(10);
+                o.DrainReadHeaderTimeout = TimeSpan.FromMinutes(10);
+            });
+        using var connection = await RawHttpConnection.ConnectAsync(app.BaseAddress);
+        await connection.SendGetAsync("/events");
+        var response = connection.ReadResponseAsync();
+        await held.WaitUntilStartedAsync(Generous);
+
+        var drain = await app.Shutdown.ShutdownAsync().WaitAsync(Generous);
+
+        // ReadResponseAsync parsed the chunked body to its terminating chunk: the stream ended, it was not cut.
+        var events = await response.WaitAsync(Generous);
+        Assert.Equal(200, events.StatusCode);
+        Assert.Contains("data: 1", events.Body);
+        Assert.True(await connection.IsClosedByServerAsync(Generous), "the connection closes after the stream's end");
+        Assert.True(drain.Completed);
     }
 
     [Fact]
@@ -100,5 +134,14 @@ public class LongLivedStreamTests
 
         Assert.True(responseHeaders);
         Assert.True((await shutdown.WaitAsync(Generous)).Completed);
+    }
+
+    // One event, then nothing until the request ends: the drain, not the source, ends the stream.
+    private static async IAsyncEnumerable<string> TicksAsync(HeldRequest held, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        yield return "1";
+        held.MarkStarted();
+        await Task.Delay(Timeout.Infinite, cancellationToken);
+        yield return "never";
     }
 }

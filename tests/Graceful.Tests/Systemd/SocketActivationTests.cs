@@ -1,3 +1,5 @@
+using static Graceful.Tests.GracefulEvents;
+
 namespace Graceful.Tests.Systemd;
 
 /// <summary>systemd socket activation with more than one socket, driven by systemd's own systemd-socket-activate.</summary>
@@ -5,6 +7,9 @@ public class SocketActivationTests
 {
     private const string Activator = "/usr/bin/systemd-socket-activate";
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(20);
+
+    // The activator passes the service only the variables it is given with -E.
+    private static readonly string[] StructuredLogs = [.. StructuredLog.Environment.SelectMany(v => (string[])["-E", $"{v.Key}={v.Value}"])];
 
     [Fact]
     public async Task TwoInheritedListeners_AreBothServed_AndBothClosedByTheDrain()
@@ -16,7 +21,7 @@ public class SocketActivationTests
 
         var (first, second) = (FreePorts.Next(), FreePorts.Next());
         await using var service = await ServiceProcess.StartAsync(Activator,
-            ["-l", $"127.0.0.1:{first}", "-l", $"127.0.0.1:{second}", "dotnet", SlowService.Dll, "--urls", "http://127.0.0.1:0"],
+            ["-l", $"127.0.0.1:{first}", "-l", $"127.0.0.1:{second}", .. StructuredLogs, "dotnet", SlowService.Dll, "--urls", "http://127.0.0.1:0"],
             waitForListening: false);
         await service.WaitForLineAsync(l => l.Contains($"Listening on 127.0.0.1:{second}"), Generous);
 
@@ -28,7 +33,7 @@ public class SocketActivationTests
         service.Signal(Signals.SIGTERM);
 
         Assert.Equal(0, await service.WaitForExitAsync(Generous));
-        Assert.Contains(service.Lines, l => l.Contains("Phase 1/5 stop accepting in") && l.Contains(": closed 2 listeners"));
+        Assert.Equal(2, Assert.Single(service.Events(StoppedAccepting)).Number("Listeners"));
     }
 
     [Fact]
@@ -42,7 +47,7 @@ public class SocketActivationTests
         using var chain = new Upgrades.UpgradedProcesses();
         var (first, second) = (FreePorts.Next(), FreePorts.Next());
         await using var service = await ServiceProcess.StartAsync(Activator,
-            ["-l", $"127.0.0.1:{first}", "-l", $"127.0.0.1:{second}", "dotnet", SlowService.Dll, "--urls", "http://127.0.0.1:0", "--pid-file", chain.PidFile],
+            ["-l", $"127.0.0.1:{first}", "-l", $"127.0.0.1:{second}", .. StructuredLogs, "dotnet", SlowService.Dll, "--urls", "http://127.0.0.1:0", "--pid-file", chain.PidFile],
             waitForListening: false);
         await service.WaitForLineAsync(l => l.Contains($"Listening on 127.0.0.1:{second}"), Generous);
         using var client = new HttpClient { Timeout = Generous };
@@ -54,7 +59,7 @@ public class SocketActivationTests
         var pid = successor.ToString(System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(pid, await client.GetStringAsync($"http://127.0.0.1:{first}/pid"));
         Assert.Equal(pid, await client.GetStringAsync($"http://127.0.0.1:{second}/pid"));
-        Assert.Contains(service.Lines, l => l.Contains($"Upgrade: successor pid {successor} serves on 2 listeners"));
+        Assert.Contains(service.Events(UpgradeHandedOver), e => (e.Number("SuccessorPid"), e.Number("Listeners")) == (successor, 2));
         Signals.Send(successor, Signals.SIGTERM);
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using static Graceful.Tests.GracefulEvents;
 
 namespace Graceful.Tests.Upgrades;
 
@@ -28,7 +29,7 @@ public sealed class InPlaceUpgradeTests
         Assert.Equal((0, 0, 0), (result.Lost, result.Refused, result.NonSuccess));
         Assert.True(result.Ok > 100, $"Only {result.Ok} requests were answered.");
         Assert.Equal(first.Pid, upgrades[0].Old);
-        Assert.Contains($"Upgrade: successor pid {upgrades[0].New} serves on 1 listeners", first.Output, StringComparison.Ordinal);
+        Assert.Contains(first.Events(UpgradeHandedOver), e => (e.Number("SuccessorPid"), e.Number("Listeners")) == (upgrades[0].New, 1));
 
         // The last successor serves on the same port, and the process answering is the new one.
         var last = upgrades[^1].New;
@@ -46,17 +47,18 @@ public sealed class InPlaceUpgradeTests
     public async Task SuccessorThatExitsAtStart_IsReported_AndTheParentServesOn()
     {
         using var chain = new UpgradedProcesses();
-        await using var service = await ServiceProcess.StartAsync(SlowService.Dll, ["--urls", "http://127.0.0.1:0", "--pid-file", chain.PidFile],
+        await using var service = await SlowService.StartProcessAsync(["--urls", "http://127.0.0.1:0", "--pid-file", chain.PidFile],
             Command("/bin/sh", "-c", "exit 3"));
 
         for (var attempt = 1; attempt <= 2; attempt++)
         {
             service.Signal(Signals.SIGHUP);
-            await service.WaitForLineAsync(l => l.Contains("upgrade failed", StringComparison.Ordinal) && LinesLike(service, "upgrade failed") == attempt, Generous);
+            await service.WaitForEventAsync(UpgradeFailed, Generous, _ => service.Events(UpgradeFailed).Count == attempt);
         }
 
-        Assert.Contains("the successor exited before it was ready (exit code 3)", service.Output, StringComparison.Ordinal);
-        Assert.DoesNotContain("already under way", service.Output, StringComparison.Ordinal);
+        // The reason is the one fact without a field of its own: the successor's exit code is in its text.
+        Assert.All(service.Events(UpgradeFailed), e => Assert.Contains("(exit code 3)", e["Reason"], StringComparison.Ordinal));
+        Assert.Empty(service.Events(UpgradeIgnored));
         await AssertServesAsync(service);
         Assert.Equal(service.Pid, PidFiles.Read(chain.PidFile));
         // This process's listener was never made inheritable, not even for the successor it started.
@@ -73,15 +75,15 @@ public sealed class InPlaceUpgradeTests
         using var chain = new UpgradedProcesses();
         var environment = Command("sleep", "60");
         environment["Graceful__Upgrade__ReadyTimeout"] = "1s";
-        await using var service = await ServiceProcess.StartAsync(SlowService.Dll, ["--urls", "http://127.0.0.1:0", "--pid-file", chain.PidFile], environment);
+        await using var service = await SlowService.StartProcessAsync(["--urls", "http://127.0.0.1:0", "--pid-file", chain.PidFile], environment);
 
         service.Signal(Signals.SIGHUP);
-        var started = await service.WaitForLineAsync(l => l.Contains("started successor pid", StringComparison.Ordinal), Generous);
-        var successor = int.Parse(started.Split("started successor pid ")[1].Split(' ')[0], CultureInfo.InvariantCulture);
+        var successor = (await service.WaitForEventAsync(UpgradeStarting, Generous)).Number("SuccessorPid");
         chain.Track(successor);
-        var failed = await service.WaitForLineAsync(l => l.Contains("upgrade failed", StringComparison.Ordinal), Generous);
+        var failed = await service.WaitForEventAsync(UpgradeFailed, Generous);
 
-        Assert.Contains("not ready within 1.00s (Graceful:Upgrade:ReadyTimeout) (signal 9)", failed, StringComparison.Ordinal);
+        Assert.Equal(successor, failed.Number("SuccessorPid"));
+        Assert.Contains("not ready within 1.00s (Graceful:Upgrade:ReadyTimeout) (signal 9)", failed["Reason"], StringComparison.Ordinal);
         Assert.False(Directory.Exists($"/proc/{successor}"), $"The successor {successor} still runs.");
         await AssertServesAsync(service);
         Assert.Equal(service.Pid, PidFiles.Read(chain.PidFile));
@@ -91,19 +93,19 @@ public sealed class InPlaceUpgradeTests
     public async Task SigtermDuringAnUpgrade_KillsTheSuccessor_AndStopsAsUsual()
     {
         using var chain = new UpgradedProcesses();
-        await using var service = await ServiceProcess.StartAsync(SlowService.Dll, ["--urls", "http://127.0.0.1:0", "--pid-file", chain.PidFile],
+        await using var service = await SlowService.StartProcessAsync(["--urls", "http://127.0.0.1:0", "--pid-file", chain.PidFile],
             Command("sleep", "60"));
 
         service.Signal(Signals.SIGHUP);
-        var started = await service.WaitForLineAsync(l => l.Contains("started successor pid", StringComparison.Ordinal), Generous);
-        var successor = int.Parse(started.Split("started successor pid ")[1].Split(' ')[0], CultureInfo.InvariantCulture);
+        var successor = (await service.WaitForEventAsync(UpgradeStarting, Generous)).Number("SuccessorPid");
         chain.Track(successor);
         service.Signal(Signals.SIGTERM);
 
         Assert.Equal(0, await service.WaitForExitAsync(Generous));
-        Assert.Contains(service.Lines, l => l.Contains("upgrade abandoned, the process is shutting down", StringComparison.Ordinal)
-            && l.Contains("(signal 9)", StringComparison.Ordinal));
-        Assert.DoesNotContain(service.Lines, l => l.Contains("this process serves on", StringComparison.Ordinal));
+        var abandoned = Assert.Single(service.Events(UpgradeAbandoned));
+        Assert.Equal(successor, abandoned.Number("SuccessorPid"));
+        Assert.Contains("(signal 9)", abandoned["Reason"], StringComparison.Ordinal);
+        Assert.Empty(service.Events(UpgradeFailed));
         Assert.False(Directory.Exists($"/proc/{successor}"), $"The successor {successor} outlived the shutdown.");
     }
 
@@ -116,14 +118,14 @@ public sealed class InPlaceUpgradeTests
 
         service.Signal(Signals.SIGHUP);
         // Signals sent back to back may reach the process as one; the second must arrive while the first upgrade runs.
-        await service.WaitForLineAsync(l => l.Contains("started successor pid", StringComparison.Ordinal), Generous);
+        await service.WaitForEventAsync(UpgradeStarting, Generous);
         service.Signal(Signals.SIGHUP);
         var successor = await PidFileWatch.WaitForNewPidAsync(chain.PidFile, service.Pid, Generous);
         chain.Track(successor);
         await exited.WaitAsync(Generous);
 
-        Assert.Single(service.Lines, l => l.Contains("started successor pid", StringComparison.Ordinal));
-        Assert.Contains(service.Lines, l => l.Contains("SIGHUP ignored: an upgrade is already under way", StringComparison.Ordinal));
+        Assert.Single(service.Events(UpgradeStarting));
+        Assert.Contains(service.Events(UpgradeIgnored), e => e["Trigger"] == "SIGHUP" && e["Reason"].Contains("already under way", StringComparison.Ordinal));
         using var client = new HttpClient { BaseAddress = service.BaseAddress };
         Assert.Equal(successor.ToString(CultureInfo.InvariantCulture), await client.GetStringAsync("/pid"));
     }
@@ -133,7 +135,7 @@ public sealed class InPlaceUpgradeTests
     {
         using var chain = new UpgradedProcesses();
         var socketPath = Path.Combine(Path.GetTempPath(), $"graceful-{Guid.NewGuid():N}.sock");
-        await using var first = await ServiceProcess.StartAsync(SlowService.Dll, ["--urls", $"http://unix:{socketPath}", "--pid-file", chain.PidFile],
+        await using var first = await SlowService.StartProcessAsync(["--urls", $"http://unix:{socketPath}", "--pid-file", chain.PidFile],
             waitForListening: false);
         await first.WaitForLineAsync(l => l.Contains($"Now listening on: http://unix:{socketPath}", StringComparison.Ordinal), Generous);
         using var client = UnixSocketClient(socketPath);
@@ -167,8 +169,6 @@ public sealed class InPlaceUpgradeTests
 
     private static Dictionary<string, string> Command(params string[] command) =>
         command.Select((part, i) => (Key: $"Graceful__Upgrade__Command__{i}", part)).ToDictionary(p => p.Key, p => p.part);
-
-    private static int LinesLike(ServiceProcess service, string text) => service.Lines.Count(l => l.Contains(text, StringComparison.Ordinal));
 
     private static async Task AssertServesAsync(ServiceProcess service)
     {

@@ -1,3 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Reflection;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Console;
@@ -25,6 +28,61 @@ internal sealed class LogRehearsal
 
     /// <summary>A logger that rehearses every line given to it on <paramref name="real"/> without writing it.</summary>
     public ILogger For(ILogger real) => new RehearsingLogger(real, _formatters);
+
+    /// <summary>
+    /// Rehearses one <c>[LoggerMessage]</c> line of each parameter shape declared on <paramref name="lines"/> (static
+    /// methods taking the logger first) on <paramref name="real"/>, with default arguments: found by reflection, so a
+    /// line of a new shape is rehearsed without being listed anywhere. Lines of the same shape share all their logging
+    /// code, and rehearsing each would only call the formatters often enough to have the tiered JIT recompile them
+    /// at the stop. Returns how many lines were rehearsed.
+    /// </summary>
+    public int EachShapeOf([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.NonPublicMethods | DynamicallyAccessedMemberTypes.PublicMethods)] Type lines, ILogger real)
+    {
+        var rehearsing = For(real);
+        var rehearsed = 0;
+        foreach (var line in OnePerShape(LinesOf(lines)))
+        {
+            var parameters = line.GetParameters();
+            var arguments = new object?[parameters.Length];
+            arguments[0] = rehearsing;
+            for (var i = 1; i < parameters.Length; i++)
+            {
+                arguments[i] = DefaultOf(parameters[i].ParameterType);
+            }
+
+            try
+            {
+                line.Invoke(null, arguments);
+            }
+            catch (TargetInvocationException)
+            {
+                // A sample argument its formatting did not expect: the line's logging code ran up to there, compiled.
+            }
+
+            rehearsed++;
+        }
+
+        return rehearsed;
+    }
+
+    /// <summary>The first of <paramref name="lines"/> for each distinct list of parameter types.</summary>
+    public static IEnumerable<MethodInfo> OnePerShape(IEnumerable<MethodInfo> lines) =>
+        lines.GroupBy(l => string.Join(',', l.GetParameters().Select(p => p.ParameterType.FullName))).Select(g => g.First());
+
+    /// <summary>The static <c>[LoggerMessage]</c> methods of <paramref name="lines"/> that take the logger as first parameter.</summary>
+    public static IEnumerable<MethodInfo> LinesOf([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.NonPublicMethods | DynamicallyAccessedMemberTypes.PublicMethods)] Type lines) =>
+        lines.GetMethods(BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly)
+            .Where(m => m.IsDefined(typeof(LoggerMessageAttribute)) && m.GetParameters() is [{ ParameterType: var first }, ..] && first == typeof(ILogger));
+
+    // Not null: the logging formatter takes another path for a null argument (it writes "(null)" without the generic
+    // string.Format a real value goes through). A value type passes its default, a class an instance whose
+    // constructor did not run, which is enough to format it.
+    [UnconditionalSuppressMessage("Trimming", "IL2067", Justification = "A log parameter's type has a default or an uninitialized instance; only reached under JIT.")]
+    private static object? DefaultOf(Type type) =>
+        type == typeof(string) ? string.Empty
+        : type.IsValueType ? Activator.CreateInstance(type)
+        : type.IsAbstract || type.IsInterface || type.IsArray ? null
+        : RuntimeHelpers.GetUninitializedObject(type);
 
     private sealed class RehearsingLogger(ILogger real, ConsoleFormatter[] formatters) : ILogger
     {

@@ -12,9 +12,12 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
 {
     private readonly ConcurrentDictionary<TrackedConnection, byte> _open = new();
     private readonly Lock _gate = new();
+    // Transports of connections that ended at their socket (SocketEnd), released once the server has stopped.
+    private readonly ConcurrentQueue<ConnectionContext> _endedAtSocket = new();
     private TaskCompletionSource? _allClosed;
-    private volatile bool _closing;
-    private volatile bool _closingAfterResponses;
+    // What the shutdown has asked of the connections so far (Shutdown flags); zero while nothing is stopping, which
+    // is all a request checks on its way in and out.
+    private int _shutdown;
     private TimeSpan _idleGrace;
     private TimeSpan _requestBound;
     private long _drainStartedAt;
@@ -28,13 +31,32 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
 
     public int OpenCount => Volatile.Read(ref _openCount);
 
-    public bool IsClosing => _closing;
+    [Flags]
+    private enum Shutdown
+    {
+        Recording = 1,
+        ClosingAfterResponses = 2,
+        Closing = 4,
+    }
+
+    /// <summary>True while no shutdown has asked anything of the connections: requests take the fast path.</summary>
+    public bool IsQuiet => Volatile.Read(ref _shutdown) == 0;
+
+    public bool IsClosing => Has(Shutdown.Closing);
+
+    /// <summary>True once a shutdown has asked for the requests in flight (<see cref="InFlightRequests"/>): their records must be kept up to date.</summary>
+    public bool IsRecording => Has(Shutdown.Recording);
 
     /// <summary>
     /// True once responses close their connections: from the drain's start, or earlier, during a pre-stop that
     /// moves keep-alive clients away (<see cref="CloseAfterResponses"/>).
     /// </summary>
-    public bool ClosesAfterResponses => _closingAfterResponses;
+    public bool ClosesAfterResponses => Has(Shutdown.ClosingAfterResponses);
+
+    private bool Has(Shutdown flag) => (Volatile.Read(ref _shutdown) & (int)flag) != 0;
+
+    // A full fence: a request that ends after this either sees the flag or was seen by whatever reads its connection next.
+    private void Enter(Shutdown flags) => Interlocked.Or(ref _shutdown, (int)flags);
 
     /// <summary>
     /// From now on each response says <c>Connection: close</c> (HTTP/2: GOAWAY), while the listeners still accept: a
@@ -43,7 +65,7 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
     public void CloseAfterResponses(TimeSpan idleGrace)
     {
         _idleGrace = idleGrace;
-        _closingAfterResponses = true;
+        Enter(Shutdown.ClosingAfterResponses);
     }
 
     /// <summary>How long, during the drain, a connection is kept for its client's next request after it was last used.</summary>
@@ -87,7 +109,7 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
         _open.TryAdd(connection, 0);
         Interlocked.Increment(ref _openCount);
         // Accepted just before the listeners closed: its client may be sending its first request right now.
-        if (_closing)
+        if (IsClosing)
         {
             connection.CloseWhenIdleFor(_idleGrace);
             BoundRequestsIn(_requestBound);
@@ -100,7 +122,7 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
     {
         _open.TryRemove(connection, out _);
         var left = Interlocked.Decrement(ref _openCount);
-        if (_closing)
+        if (IsClosing)
         {
             Volatile.Read(ref _closedWhileDraining)?.Invoke(left);
         }
@@ -130,8 +152,10 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
         return (connections, requests);
     }
 
+    /// <summary>The requests in flight now, as records that stay up to date from here on (see <see cref="IsRecording"/>).</summary>
     public List<InFlightRequest> InFlightRequests()
     {
+        Enter(Shutdown.Recording);
         var requests = new List<InFlightRequest>();
         foreach (var connection in _open.Keys)
         {
@@ -156,8 +180,7 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
         _idleGrace = idleGrace;
         _requestBound = requestBound;
         Volatile.Write(ref _drainStartedAt, now);
-        _closing = true;
-        _closingAfterResponses = true;
+        Enter(Shutdown.Closing | Shutdown.ClosingAfterResponses);
         int busy = 0, idleClosed = 0, kept = 0;
         foreach (var connection in _open.Keys)
         {
@@ -175,10 +198,15 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
                     connection.CloseWhenIdleFor(idleGrace);
                 }
             }
-            else if ((connection.IsHttp2 && !KeepsIdleHttp2) || idleFor >= idleGrace)
+            else if (connection.IsHttp2 && (!KeepsIdleHttp2 || idleFor >= idleGrace))
             {
                 idleClosed++;
                 connection.RequestClose();
+            }
+            else if (idleFor >= idleGrace)
+            {
+                idleClosed++;
+                connection.CloseIdle();
             }
             else
             {
@@ -241,6 +269,38 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
         if (next is { } due)
         {
             BoundRequestsIn(due);
+        }
+    }
+
+    /// <summary>A connection Kestrel is done with ended at its socket: its transport is released after the server stopped.</summary>
+    public void ReleaseAfterStop(ConnectionContext transport) => _endedAtSocket.Enqueue(transport);
+
+    /// <summary>
+    /// Once the server has stopped: disposes, one at a time in the background, the transports of connections that ended
+    /// at their socket, which closes their sockets and returns their buffers. One at a time, so that the thread pool
+    /// stays free for the rest of the stop; a process that exits first leaves the sockets to the kernel, which has
+    /// nothing left to send on them.
+    /// </summary>
+    public void ReleaseEndedTransports()
+    {
+        if (!_endedAtSocket.IsEmpty)
+        {
+            _ = Task.Run(ReleaseEndedTransportsAsync);
+        }
+    }
+
+    private async Task ReleaseEndedTransportsAsync()
+    {
+        while (_endedAtSocket.TryDequeue(out var transport))
+        {
+            try
+            {
+                await transport.DisposeAsync();
+            }
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
+            {
+                // A transport torn down in the meantime (its client reset it): nothing left to release.
+            }
         }
     }
 

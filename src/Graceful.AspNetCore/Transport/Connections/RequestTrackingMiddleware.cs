@@ -20,7 +20,9 @@ internal static class RequestTrackingMiddleware
             return RejectAsync(context, retryAfter);
         }
 
-        if (context.Features.Get<IConnectionItemsFeature>() is not TrackedConnection connection)
+        // The indexer, not Get<T>: a generic virtual call costs a runtime lookup per request, and Kestrel's request
+        // features find the connection's through the same chain either way.
+        if (context.Features[typeof(IConnectionItemsFeature)] is not TrackedConnection connection)
         {
             // Not a connection Graceful accepted (another server or transport): the feature is set per request.
             context.Features.Set<IShutdownTokens>(tokens);
@@ -42,9 +44,7 @@ internal static class RequestTrackingMiddleware
     private static Task TrackAsync(RequestDelegate next, HttpContext context, TrackedConnection connection, ConnectionTracker tracker,
         RequestJournal journal, TimeProvider time)
     {
-        var request = new InFlightRequest(context.Request.Method, context.Request.Path.Value ?? "/", connection.ConnectionId, time.GetTimestamp());
-        var isHttp2 = HttpProtocol.IsHttp2(context.Request.Protocol);
-        if (!connection.RequestStarted(request, isHttp2))
+        if (!connection.RequestStarted(context, time.GetTimestamp(), out var record))
         {
             // The drain closed this connection as the request completed, too late: its client saw the close, so the
             // request must not run (the client may retry it safely).
@@ -52,18 +52,17 @@ internal static class RequestTrackingMiddleware
             return Task.CompletedTask;
         }
 
-        if (!isHttp2)
+        if (record is not null && journal.IsRecording)
+        {
+            journal.Add(record);
+        }
+
+        if (!connection.IsHttp2)
         {
             // Kestrel keeps the callback list per connection: no allocation per request.
             context.Response.OnStarting(TrackedConnection.OnResponseStarting, connection);
         }
-
-        if (journal.IsRecording)
-        {
-            journal.Add(request);
-        }
-
-        if (isHttp2 && tracker.ClosesAfterResponses)
+        else if (tracker.ClosesAfterResponses)
         {
             // An HTTP/2 connection the drain could not tell from HTTP/1.1 (no request yet): GOAWAY now. HTTP/1.1
             // requests arriving during the drain get Connection: close from OnResponseStarting.
@@ -77,21 +76,21 @@ internal static class RequestTrackingMiddleware
         }
         catch
         {
-            End(context, connection, request, time);
+            connection.RequestEnded(context, record, time.GetTimestamp());
             throw;
         }
 
         // Most requests finish synchronously from here; only the others pay for an async state machine.
         if (handled.IsCompleted)
         {
-            End(context, connection, request, time);
+            connection.RequestEnded(context, record, time.GetTimestamp());
             return handled;
         }
 
-        return EndWhenHandledAsync(handled, context, connection, request, time);
+        return EndWhenHandledAsync(handled, context, connection, record, time);
     }
 
-    private static async Task EndWhenHandledAsync(Task handled, HttpContext context, TrackedConnection connection, InFlightRequest request, TimeProvider time)
+    private static async Task EndWhenHandledAsync(Task handled, HttpContext context, TrackedConnection connection, InFlightRequest? record, TimeProvider time)
     {
         try
         {
@@ -99,14 +98,7 @@ internal static class RequestTrackingMiddleware
         }
         finally
         {
-            End(context, connection, request, time);
+            connection.RequestEnded(context, record, time.GetTimestamp());
         }
-    }
-
-    private static void End(HttpContext context, TrackedConnection connection, InFlightRequest request, TimeProvider time)
-    {
-        var ended = time.GetTimestamp();
-        request.End(ended);
-        connection.RequestEnded(request, ended, context.Response);
     }
 }

@@ -16,24 +16,39 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
 {
     private readonly ConnectionContext _inner;
     private readonly ConnectionTracker _tracker;
-    // HTTP/1.1 serves one request at a time: it lives in a lock-free slot. Only HTTP/2's concurrent streams need
-    // the locked list.
-    private readonly Lock _moreGate = new();
-    private InFlightRequest? _single;
-    private List<InFlightRequest>? _more;
+    // HTTP/1.1 serves one request at a time: it is held as the HttpContext Kestrel reuses for the connection and the
+    // moment it started, with no allocation; the record the report needs (_currentRecord) is made from them only once a
+    // shutdown asks (CopyRequestsTo). HTTP/2's concurrent streams are records in a locked list.
+    private readonly Lock _gate = new();
+    private HttpContext? _current;
+    private long _currentStartedAt;
+    private InFlightRequest? _currentRecord;
+    private List<InFlightRequest>? _streams;
+    private Protocol _protocol;
     private long _lastActivity;
     private ITimer? _idleClose;
-    // Set under _moreGate once the drain closed this connection for not completing a request in time; a request
+    // Set under _gate once the drain closed this connection for not completing a request in time; a request
     // Kestrel parsed just then is not run (its client saw the connection close and may retry it safely).
     private bool _closedWithoutRequest;
     private int _disposed;
     private long _closeAskedAt;
+    private readonly long _acceptedAt;
+    // When the drain closed this connection as idle (CloseIdle), as a timestamp; 0 if it did not.
+    private long _closedIdleAt;
+
+    private enum Protocol : byte
+    {
+        Unknown,
+        Http1,
+        Http2,
+    }
 
     public TrackedConnection(ConnectionContext inner, ConnectionTracker tracker, long acceptedAt)
     {
         _inner = inner;
         _tracker = tracker;
         _lastActivity = acceptedAt;
+        _acceptedAt = acceptedAt;
         // Requests find their connection as the connection's items feature (Kestrel's request features fall back to
         // the connection's): one feature lookup per request, no dictionary. The items themselves stay the transport's.
         inner.Features.Set<IConnectionItemsFeature>(this);
@@ -46,7 +61,7 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
     public long CloseAskedAt => Volatile.Read(ref _closeAskedAt);
 
     /// <summary>True once a request on this connection was HTTP/2, which closes with GOAWAY rather than by idling out.</summary>
-    public bool IsHttp2 { get; private set; }
+    public bool IsHttp2 => _protocol == Protocol.Http2;
 
     public override string ConnectionId { get => _inner.ConnectionId; set => _inner.ConnectionId = value; }
 
@@ -67,12 +82,12 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
     {
         get
         {
-            var count = Volatile.Read(ref _single) is null ? 0 : 1;
-            if (Volatile.Read(ref _more) is { } more)
+            var count = Volatile.Read(ref _current) is null ? 0 : 1;
+            if (Volatile.Read(ref _streams) is { } streams)
             {
-                lock (_moreGate)
+                lock (_gate)
                 {
-                    count += more.Count;
+                    count += streams.Count;
                 }
             }
 
@@ -80,61 +95,93 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
         }
     }
 
-    /// <summary>Records a request the application is about to run; false if the drain has just closed the connection for want of one.</summary>
-    public bool RequestStarted(InFlightRequest request, bool isHttp2)
+    /// <summary>
+    /// Records a request the application is about to run, started at <paramref name="now"/>; false if the drain has just
+    /// closed the connection for want of one. <paramref name="record"/> is the request's record when one was made now
+    /// (HTTP/2, or a shutdown is recording): the caller passes it back to <see cref="RequestEnded"/>.
+    /// </summary>
+    public bool RequestStarted(HttpContext context, long now, out InFlightRequest? record)
     {
-        if (!_tracker.IsClosing)
+        if (_protocol == Protocol.Unknown)
         {
-            Add(request, isHttp2);
+            // Kestrel serves one protocol per connection, so the first request tells it.
+            _protocol = HttpProtocol.IsHttp2(context.Request.Protocol) ? Protocol.Http2 : Protocol.Http1;
+        }
+
+        record = null;
+        if (_protocol == Protocol.Http1 && _tracker.IsQuiet)
+        {
+            _currentStartedAt = now;
+            Volatile.Write(ref _current, context);
+            Volatile.Write(ref _lastActivity, now);
             return true;
         }
 
-        // During the drain only: decided under the lock the request bound takes, so a request either runs or its
-        // connection was closed before it, never both.
-        lock (_moreGate)
+        // HTTP/2, or a shutdown under way: decided under the lock the request bound and the report take, so a request
+        // either runs or its connection was closed before it, never both, and its record is made once.
+        lock (_gate)
         {
             if (_closedWithoutRequest)
             {
                 return false;
             }
 
-            Add(request, isHttp2);
+            if (_protocol == Protocol.Http2)
+            {
+                record = RecordOf(context, now);
+                (_streams ??= []).Add(record);
+            }
+            else
+            {
+                _currentStartedAt = now;
+                _currentRecord = _tracker.IsRecording ? record = RecordOf(context, now) : null;
+                Volatile.Write(ref _current, context);
+            }
+
+            Volatile.Write(ref _lastActivity, now);
             return true;
         }
     }
 
-    private void Add(InFlightRequest request, bool isHttp2)
-    {
-        if (isHttp2)
-        {
-            IsHttp2 = true;
-        }
+    private InFlightRequest RecordOf(HttpContext context, long startedAt) =>
+        new(context.Request.Method, context.Request.Path.Value ?? "/", ConnectionId, startedAt);
 
-        if (Interlocked.CompareExchange(ref _single, request, null) is not null)
+    /// <summary>The request <paramref name="context"/> ended at <paramref name="now"/>; <paramref name="record"/> is what <see cref="RequestStarted"/> gave.</summary>
+    public void RequestEnded(HttpContext context, InFlightRequest? record, long now)
+    {
+        if (_protocol == Protocol.Http2)
         {
-            lock (_moreGate)
+            lock (_gate)
             {
-                (_more ??= []).Add(request);
+                _streams?.Remove(record!);
+            }
+
+            record!.End(now);
+        }
+        else
+        {
+            // A full fence before reading the tracker's state: a shutdown that began recording either sees this slot
+            // empty or is seen here, and then its record is ended under the lock it was made under.
+            Interlocked.Exchange(ref _current, null);
+            if (!_tracker.IsQuiet)
+            {
+                lock (_gate)
+                {
+                    _currentRecord?.End(now);
+                    _currentRecord = null;
+                }
             }
         }
 
-        Volatile.Write(ref _lastActivity, request.StartedAt);
-    }
-
-    public void RequestEnded(InFlightRequest request, long endedAt, HttpResponse response)
-    {
-        if (Interlocked.CompareExchange(ref _single, null, request) != request)
+        Volatile.Write(ref _lastActivity, now);
+        if (_tracker.IsQuiet)
         {
-            lock (_moreGate)
-            {
-                _more?.Remove(request);
-            }
+            return;
         }
 
-        Volatile.Write(ref _lastActivity, endedAt);
         if (_tracker.ClosesAfterResponses && !IsHttp2)
         {
-            CloseAfterResponse(response);
+            CloseAfterResponse(context.Response);
         }
 
         if (_tracker.IsClosing)
@@ -154,7 +201,7 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
     public bool CloseIfNoRequestWithin(TimeSpan bound, long drainStartedAt, long now, out TimeSpan left)
     {
         left = TimeSpan.Zero;
-        lock (_moreGate)
+        lock (_gate)
         {
             if (InFlightCount > 0 || _closedWithoutRequest || Volatile.Read(ref _disposed) != 0)
             {
@@ -236,23 +283,26 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
             }
             else
             {
-                RequestClose();
+                CloseIdle();
             }
         }
     }
 
+    /// <summary>Adds the requests in flight here to <paramref name="into"/>, making the record of an HTTP/1.1 request the first time it is asked for.</summary>
     public void CopyRequestsTo(List<InFlightRequest> into)
     {
-        if (Volatile.Read(ref _single) is { } single)
+        lock (_gate)
         {
-            into.Add(single);
-        }
-
-        if (Volatile.Read(ref _more) is { } more)
-        {
-            lock (_moreGate)
+            // Read under the lock that RequestEnded takes once the tracker is not quiet: the context is the request's
+            // until it has ended.
+            if (Volatile.Read(ref _current) is { } context)
             {
-                into.AddRange(more);
+                into.Add(_currentRecord ??= RecordOf(context, _currentStartedAt));
+            }
+
+            if (_streams is { } streams)
+            {
+                into.AddRange(streams);
             }
         }
     }
@@ -273,6 +323,33 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
         _inner.Features.Get<IConnectionLifetimeNotificationFeature>()?.RequestClose();
     }
 
+    /// <summary>
+    /// Drain side, for a connection serving no request: asks Kestrel to close it (<see cref="RequestClose"/>) and marks
+    /// it closed as idle, so that once Kestrel is done with it, it may end at its socket (see <see cref="DisposeAsync"/>).
+    /// </summary>
+    public void CloseIdle()
+    {
+        Volatile.Write(ref _closedIdleAt, _tracker.Time.GetTimestamp());
+        RequestClose();
+    }
+
+    // Kestrel has left a connection the drain closed as idle: if it is plaintext HTTP/1.1, has served a request, had
+    // been idle for SocketEnd.MinIdle when closed, and no request came since, its FIN goes out at the socket and the
+    // transport's teardown waits until the server has stopped (ConnectionTracker.ReleaseEndedTransports).
+    private bool TryEndAtSocket()
+    {
+        var closedIdleAt = Volatile.Read(ref _closedIdleAt);
+        var lastActivity = LastActivity;
+        if (closedIdleAt == 0 || IsHttp2 || lastActivity == _acceptedAt
+            || _tracker.Time.GetElapsedTime(lastActivity, closedIdleAt) < SocketEnd.MinIdle || !SocketEnd.TryFinish(_inner))
+        {
+            return false;
+        }
+
+        _tracker.ReleaseAfterStop(_inner);
+        return true;
+    }
+
     public override void Abort(ConnectionAbortedException abortReason) => _inner.Abort(abortReason);
 
     public override void Abort() => _inner.Abort();
@@ -281,7 +358,11 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
     {
         try
         {
-            await _inner.DisposeAsync();
+            if (!TryEndAtSocket())
+            {
+                await _inner.DisposeAsync();
+            }
+
             await base.DisposeAsync();
         }
         finally

@@ -1,0 +1,114 @@
+using System.Globalization;
+using Graceful.AspNetCore;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Graceful.Tests.Shutdown;
+
+/// <summary>
+/// Idle HTTP/1.1 connections the drain closes end at their socket: the client gets a FIN, never a reset, and the
+/// server's socket is closed only once the server has stopped, without Kestrel's per-connection transport teardown.
+/// </summary>
+public class IdleConnectionEndTests
+{
+    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task IdleConnections_EachGetAFin_AndTheServerClosesTheirSocketsOnceItHasStopped()
+    {
+        var hookRunning = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var releaseHook = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var app = await TestApp.StartAsync(
+            a => a.MapGet("/ping", () => "pong"),
+            o => o.IdleGrace = TimeSpan.FromMilliseconds(100),
+            b => b.Services.AddShutdownHook("hold", async _ =>
+            {
+                hookRunning.SetResult();
+                await releaseHook.Task;
+            }));
+        var clients = await OpenUsedConnectionsAsync(app, 20);
+        // Idle for longer than the grace and than SocketEnd.MinIdle: the drain closes every one at once.
+        await Task.Delay(TimeSpan.FromMilliseconds(500), TestContext.Current.CancellationToken);
+
+        var result = await app.Shutdown.ShutdownAsync(TestContext.Current.CancellationToken);
+        // The host's stop runs the hooks (held here), then stops Kestrel and the other hosted services.
+        var stopped = app.App.StopAsync(TestContext.Current.CancellationToken);
+        await hookRunning.Task.WaitAsync(Generous, TestContext.Current.CancellationToken);
+
+        Assert.True(result.Completed);
+        Assert.Equal(20, result.IdleConnectionsClosed);
+        foreach (var client in clients)
+        {
+            Assert.Equal(ServerClose.Fin, await client.ServerCloseAsync(Generous));
+        }
+
+        // The drain is over and the hooks run, yet the server still holds the sockets, half-closed: they ended at the
+        // socket. Kestrel's own teardown would have closed them by now.
+        var port = app.BaseAddress.Port;
+        Assert.All(clients, c => Assert.True(ServerSocketOpen(port, c), $"server socket for client port {c.LocalEndPoint.Port}"));
+
+        releaseHook.SetResult();
+        await stopped.WaitAsync(Generous, TestContext.Current.CancellationToken);
+        await WaitUntilAsync(() => clients.All(c => !ServerSocketOpen(port, c)));
+        clients.ForEach(c => c.Dispose());
+    }
+
+    [Fact]
+    public async Task ARequestSentAsTheDrainStarts_IsAnswered_AndConnectionsKeptForTheGraceEndWithAFin()
+    {
+        await using var app = await TestApp.StartAsync(a => a.MapGet("/ping", () => "pong"), o => o.IdleGrace = TimeSpan.FromSeconds(1));
+        using var longIdle = (await OpenUsedConnectionsAsync(app, 1))[0];
+        await Task.Delay(TimeSpan.FromMilliseconds(1500), TestContext.Current.CancellationToken);
+        // Used just now, within the grace: kept for their clients' next requests.
+        var recent = await OpenUsedConnectionsAsync(app, 2);
+        using var asking = recent[0];
+        using var silent = recent[1];
+
+        var drain = app.Shutdown.ShutdownAsync(TestContext.Current.CancellationToken);
+        await WaitUntilAsync(() => app.Logs.Events("ClosedIdle").Count > 0);
+        await asking.SendGetAsync("/ping");
+
+        var answer = await asking.ReadResponseAsync(TestContext.Current.CancellationToken);
+        Assert.Equal((200, "pong", true), (answer.StatusCode, answer.Body, answer.ConnectionClose));
+        Assert.Equal(ServerClose.Fin, await asking.ServerCloseAsync(Generous));
+        Assert.Equal(ServerClose.Fin, await longIdle.ServerCloseAsync(Generous));
+        // Closed when its grace ran out, at its socket too.
+        Assert.Equal(ServerClose.Fin, await silent.ServerCloseAsync(Generous));
+        Assert.True((await drain.WaitAsync(Generous, TestContext.Current.CancellationToken)).Completed);
+    }
+
+    private static async Task<List<RawHttpConnection>> OpenUsedConnectionsAsync(TestApp app, int count)
+    {
+        var clients = new List<RawHttpConnection>();
+        for (var i = 0; i < count; i++)
+        {
+            var client = await RawHttpConnection.ConnectAsync(app.BaseAddress, TestContext.Current.CancellationToken);
+            clients.Add(client);
+            await client.SendGetAsync("/ping");
+            Assert.Equal(200, (await client.ReadResponseAsync(TestContext.Current.CancellationToken)).StatusCode);
+        }
+
+        return clients;
+    }
+
+    // The kernel's table of TCP sockets: the server's socket for this client is open while a process holds it (a
+    // non-zero inode); once closed it is gone or left to the kernel (inode 0).
+    private static bool ServerSocketOpen(int serverPort, RawHttpConnection client)
+    {
+        var local = $":{serverPort:X4}";
+        var remote = $":{client.LocalEndPoint.Port:X4}";
+        return File.ReadLines("/proc/net/tcp").Skip(1)
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Any(f => f[1].EndsWith(local, StringComparison.Ordinal) && f[2].EndsWith(remote, StringComparison.Ordinal)
+                && long.Parse(f[9], CultureInfo.InvariantCulture) != 0);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(Generous);
+        while (!condition())
+        {
+            await Task.Delay(5, timeout.Token);
+        }
+    }
+}
