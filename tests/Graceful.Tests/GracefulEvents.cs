@@ -33,6 +33,8 @@ internal static class GracefulEvents
     public static readonly EventKey HooksRan = Sequence("HooksRan");
     public static readonly EventKey Exited = Sequence("Exited");
 
+    public static readonly EventKey StopTimeoutExtended = EventKey.Of<StopTimeoutExtension>("SystemdStopTimeoutExtended");
+
     public static readonly EventKey HookFailed = EventKey.Of<ShutdownHookRunner>("HookFailed");
     public static readonly EventKey ReportWriteFailed = EventKey.Of<ShutdownReportWriter>("ReportWriteFailed");
     public static readonly EventKey PidFileGone = EventKey.Of<PidFile>("PidFileGone");

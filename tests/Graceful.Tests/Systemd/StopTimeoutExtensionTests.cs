@@ -99,27 +99,26 @@ public sealed class StopTimeoutExtensionTests : IDisposable
         Assert.Empty(Received());
     }
 
-    private List<(TrackedConnection Connection, InFlightRequest Request)> StartRequests(int count)
+    private List<(TrackedConnection Connection, HttpContext Context, InFlightRequest? Record)> StartRequests(int count)
     {
-        var requests = new List<(TrackedConnection, InFlightRequest)>();
+        var requests = new List<(TrackedConnection, HttpContext, InFlightRequest?)>();
         for (var i = 0; i < count; i++)
         {
             var connection = (TrackedConnection)_connections.Track(new DefaultConnectionContext($"c{i}"));
-            var request = new InFlightRequest("GET", "/slow", connection.ConnectionId, _time.GetTimestamp());
-            Assert.True(connection.RequestStarted(request, isHttp2: false));
-            requests.Add((connection, request));
+            var context = new DefaultHttpContext();
+            context.Request.Method = "GET";
+            context.Request.Path = "/slow";
+            context.Request.Protocol = "HTTP/1.1";
+            Assert.True(connection.RequestStarted(context, _time.GetTimestamp(), out var record));
+            requests.Add((connection, context, record));
         }
 
         return requests;
     }
 
-    // As the request tracking ends a request: its end, then its connection no longer serving it.
-    private void Complete((TrackedConnection Connection, InFlightRequest Request) started)
-    {
-        var now = _time.GetTimestamp();
-        started.Request.End(now);
-        started.Connection.RequestEnded(started.Request, now, new DefaultHttpContext().Response);
-    }
+    // As the request tracking ends a request.
+    private void Complete((TrackedConnection Connection, HttpContext Context, InFlightRequest? Record) started) =>
+        started.Connection.RequestEnded(started.Context, started.Record, _time.GetTimestamp());
 
     private List<string> Received()
     {

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
 using Graceful.AspNetCore;
+using static Graceful.Tests.GracefulEvents;
 
 namespace Graceful.Tests.Systemd;
 
@@ -80,7 +81,7 @@ public sealed class SystemdNotifyTests : IDisposable
     public async Task DrainMakingProgress_AsksSystemdToExtendTheStopTimeout_WhileDraining()
     {
         var interval = TimeSpan.FromMilliseconds(500);
-        await using var service = await ServiceProcess.StartAsync(SlowService.Dll,
+        await using var service = await SlowService.StartProcessAsync(
             ["--urls", "http://127.0.0.1:0", "--slow", "2s", "--shutdown-timeout", "2500ms"],
             new Dictionary<string, string> { ["NOTIFY_SOCKET"] = _path, ["Graceful__SystemdExtendInterval"] = "500ms" });
         await ReceiveAsync(); // READY=1
@@ -91,7 +92,7 @@ public sealed class SystemdNotifyTests : IDisposable
         for (var started = 1; started <= 5; started++)
         {
             requests.Add(client.GetAsync("/slow"));
-            await service.WaitForLineAsync(_ => service.Lines.Count(l => l.Contains("[start] SlowHandler")) >= started, Generous);
+            await service.WaitForLineAsync(_ => service.Events(SlowService.HandlerStarted).Count >= started, Generous);
             await Task.Delay(started < 5 ? 400 : 0);
         }
 
@@ -110,13 +111,13 @@ public sealed class SystemdNotifyTests : IDisposable
         Assert.All(extensions, e => Assert.InRange(
             long.Parse(e.Text["EXTEND_TIMEOUT_USEC=".Length..], CultureInfo.InvariantCulture), 1, (long)(2 * interval).TotalMicroseconds));
 
-        Assert.Contains(service.Lines, l => l.Contains("asked systemd to extend the stop timeout by"));
+        Assert.NotEmpty(service.Events(StopTimeoutExtended));
     }
 
     [Fact]
     public async Task StuckDrain_NeverAsksSystemdForMoreTime()
     {
-        await using var service = await ServiceProcess.StartAsync(SlowService.Dll,
+        await using var service = await SlowService.StartProcessAsync(
             ["--urls", "http://127.0.0.1:0", "--slow", "60s", "--shutdown-timeout", "1500ms"],
             new Dictionary<string, string> { ["NOTIFY_SOCKET"] = _path, ["Graceful__SystemdExtendInterval"] = "200ms" });
         await ReceiveAsync(); // READY=1
