@@ -241,7 +241,7 @@ internal sealed class ShutdownCoordinator(
         var result = new DrainResult(cut.Count == 0, trigger.Name, time.GetElapsedTime(trigger.Timestamp),
             connectionsAtStart, requestsAtStart, start.IdleClosed, cut);
         events.Drained(time.GetElapsedTime(phase), result, connectionsAtStart - start.IdleClosed,
-            (connections.ClosedWithoutRequestCount, options.Value.DrainReadHeaderTimeout));
+            connections.ClosedWithoutRequestCount, options.Value.DrainReadHeaderTimeout);
         if (!result.Completed)
         {
             await server.StopNowAsync();
@@ -254,6 +254,12 @@ internal sealed class ShutdownCoordinator(
     private async Task<IReadOnlyList<CutRequest>> WaitForInFlightAsync(long drainStart)
     {
         var allClosed = connections.WhenAllClosedAsync();
+        if (allClosed.IsCompleted)
+        {
+            // Nothing left open (an idle server): no deadline to arm.
+            return [];
+        }
+
         var drainTimeout = options.Value.DrainTimeout;
         var budget = drainTimeout == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan
             : drainTimeout - time.GetElapsedTime(drainStart) is var left && left > TimeSpan.Zero ? left : TimeSpan.Zero;

@@ -112,14 +112,14 @@ internal sealed partial class ShutdownEvents(
         LogHandlersIgnoredAbort(logger, connections, waited);
     }
 
-    public void Drained(TimeSpan took, DrainResult result, int connectionsLeftAtStart, (int Count, TimeSpan Bound) closedWithoutRequest)
+    public void Drained(TimeSpan took, DrainResult result, int connectionsLeftAtStart, int closedWithoutRequest, TimeSpan requestBound)
     {
         recorder.PhaseEnded(ShutdownPhase.Drain.ReportName());
-        recorder.ClosedWithoutRequest(closedWithoutRequest.Count);
-        if (closedWithoutRequest.Count > 0)
+        recorder.ClosedWithoutRequest(closedWithoutRequest);
+        if (closedWithoutRequest > 0)
         {
-            var bound = new LoggedDuration(closedWithoutRequest.Bound);
-            LogClosedWithoutRequest(logger, bound, closedWithoutRequest.Count);
+            var bound = new LoggedDuration(requestBound);
+            LogClosedWithoutRequest(logger, bound, closedWithoutRequest);
         }
 
         metrics.DrainEnded(result.Duration, result.Completed, result.Cut.Count);

@@ -31,6 +31,16 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
 
     public int OpenCount => Volatile.Read(ref _openCount);
 
+    // The open connections, walked without a lock. Keys would take every lock and copy, and its first call creates the
+    // concurrent collections' EventSource: about 2 ms of CPU at the signal, where this first walk happens.
+    private IEnumerable<TrackedConnection> Open()
+    {
+        foreach (var entry in _open)
+        {
+            yield return entry.Key;
+        }
+    }
+
     [Flags]
     private enum Shutdown
     {
@@ -128,7 +138,7 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
     {
         var connections = 0;
         var requests = 0;
-        foreach (var connection in _open.Keys)
+        foreach (var connection in Open())
         {
             connections++;
             requests += connection.InFlightCount;
@@ -142,7 +152,7 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
     {
         Enter(Shutdown.Recording);
         var requests = new List<InFlightRequest>();
-        foreach (var connection in _open.Keys)
+        foreach (var connection in Open())
         {
             connection.CopyRequestsTo(requests);
         }
@@ -167,7 +177,7 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
         Volatile.Write(ref _drainStartedAt, now);
         Enter(Shutdown.Closing | Shutdown.ClosingAfterResponses);
         int busy = 0, idleClosed = 0, kept = 0;
-        foreach (var connection in _open.Keys)
+        foreach (var connection in Open())
         {
             var idleFor = time.GetElapsedTime(connection.LastActivity, now);
             if (connection.InFlightCount > 0)
@@ -239,7 +249,7 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
         var now = time.GetTimestamp();
         var drainStartedAt = DrainStartedAt;
         TimeSpan? next = null;
-        foreach (var connection in _open.Keys)
+        foreach (var connection in Open())
         {
             if (connection.CloseIfNoRequestWithin(_requestBound, drainStartedAt, now, out var left))
             {
@@ -291,7 +301,7 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
 
     public void AbortAll(string reason)
     {
-        foreach (var connection in _open.Keys)
+        foreach (var connection in Open())
         {
             connection.Abort(new ConnectionAbortedException(reason));
         }
