@@ -7,7 +7,7 @@
 # windows, and the same app's instructions while idle for as long are subtracted.
 # It leaves out what instructions do not show (cache misses, memory bandwidth, the kernel's share), so it complements
 # bench/throughput.sh rather than replacing it.
-# Usage: bench/instructions.sh [count] [runs]   (default 2000 requests a window, 2 runs each; about 4 minutes a run
+# Usage: [PORT=18400] bench/instructions.sh [count] [runs]   (default 2000 requests a window, 2 runs each; about 4 minutes a run
 # and app on an idle machine)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,10 +23,12 @@ trap 'rm -rf "$work"' EXIT
 
 source bench/callgrind-requests.sh
 
+# PORT lets two copies run side by side (the counts do not depend on the load; the time does).
+port="${PORT:-18400}"
 declare -a off on
 for run in $(seq "$runs"); do
-  off+=("$(per_request "$app" $((18400 + run * 2)) "$count")")
-  on+=("$(per_request "$app" $((18401 + run * 2)) "$count" --graceful)")
+  off+=("$(per_request "$app" $((port + run * 2)) "$count")")
+  on+=("$(per_request "$app" $((port + 1 + run * 2)) "$count" --graceful)")
   echo "run $run: off ${off[-1]}, on ${on[-1]} instructions per request" >&2
 done
 
