@@ -35,12 +35,12 @@ bare=bench/peers/BareAspNetCore/bin/Release/net10.0/BareAspNetCore.dll
 
 declare -a was now
 for run in $(seq "$runs"); do
-  was+=("$(per_request "$before/$bare" $((18500 + run * 2)) 5000 --graceful)")
-  now+=("$(per_request "$PWD/$bare" $((18501 + run * 2)) 5000 --graceful)")
+  was+=("$(per_request "$before/$bare" $((18500 + run * 2)) 2000 --graceful)")
+  now+=("$(per_request "$PWD/$bare" $((18501 + run * 2)) 2000 --graceful)")
   echo "run $run: before ${was[-1]}, after ${now[-1]} instructions per request" >&2
 done
 mbefore=$(mean "${was[@]}"); mafter=$(mean "${now[@]}")
-echo "GET /ping with Graceful on, 5000 requests on 8 keep-alive connections, callgrind, tiered compilation off; $runs runs each, interleaved"
+echo "GET /ping with Graceful on, median of 3 windows of 2000 requests on one keep-alive connection (bench/callgrind-requests.sh), callgrind; $runs runs each, interleaved (a tree older than BareAspNetCore --inline is counted through the thread pool)"
 echo
 echo "| tree | instructions per request (mean) | runs |"
 echo "|---|---|---|"

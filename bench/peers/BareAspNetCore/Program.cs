@@ -4,7 +4,10 @@ using Graceful.AspNetCore;
 // ConsoleLifetime: the peer Graceful is measured against. With --graceful, the same app with AddGraceful and
 // nothing else changed, for on/off comparisons. With --heap, GET /heap answers the managed heap after a full collection
 // and the working set, in bytes (bench/Drain memory). With --streams, /ws and /events: the long-lived streams of the
-// drain benchmark (StreamRoutes). Usage: BareAspNetCore --urls URL [--slow 30s] [--graceful] [--heap] [--streams]
+// drain benchmark (StreamRoutes). With --inline, Kestrel runs each connection's I/O and requests on the thread whose
+// socket completed (SocketTransportOptions.UnsafePreferInlineScheduling): no thread-pool hand-off per request, so
+// bench/instructions.sh counts the request path rather than how the threads happened to meet.
+// Usage: BareAspNetCore --urls URL [--slow 30s] [--graceful] [--heap] [--streams] [--inline]
 var slow = TimeSpan.FromSeconds(30);
 var urls = "http://*:8080";
 var graceful = args.Contains("--graceful");
@@ -25,6 +28,11 @@ for (var i = 0; i + 1 < args.Length; i++)
 
 var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
 builder.WebHost.UseUrls(urls);
+if (args.Contains("--inline"))
+{
+    builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = true);
+}
+
 builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
 if (graceful)
 {

@@ -49,6 +49,11 @@ internal static partial class ShutdownPathWarmup
                 prepared += Prepare(type);
             }
 
+            foreach (var type in SharedInstantiations())
+            {
+                prepared += Prepare(type);
+            }
+
             rehearseLogs();
             var elapsed = new LoggedDuration(Stopwatch.GetElapsedTime(started));
             LogWarmedUp(logger, elapsed, prepared);
@@ -63,9 +68,39 @@ internal static partial class ShutdownPathWarmup
     /// <summary>Every top-level, non-generic type of this assembly outside <see cref="StartupOnlyNamespaces"/>.</summary>
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Warm-up only: a type trimming removed is not on the path.")]
     internal static IEnumerable<Type> ShutdownPathTypes() =>
+        TopLevelTypes().Where(t => !t.ContainsGenericParameters && t != typeof(ShutdownPathWarmup));
+
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Warm-up only: a type trimming removed is not on the path.")]
+    private static IEnumerable<Type> TopLevelTypes() =>
         typeof(ShutdownPathWarmup).Assembly.GetTypes().Where(t =>
-            !t.IsNested && !t.ContainsGenericParameters && !t.IsInterface && t != typeof(ShutdownPathWarmup)
+            !t.IsNested && !t.IsInterface
             && !StartupOnlyNamespaces.Any(n => t.Namespace is { } ns && (ns == n || ns.StartsWith(n + ".", StringComparison.Ordinal))));
+
+    /// <summary>
+    /// Every top-level generic type of this assembly closed over <see cref="object"/>: the one compiled code that all its
+    /// instantiations over reference types share. Among them the wrappers the compiler emits into this assembly for
+    /// collection expressions (<c>&lt;&gt;z__ReadOnlyList&lt;T&gt;</c>), which ReadyToRun cannot have compiled ahead.
+    /// </summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2055", Justification = "Warm-up only: what trimming removed is not needed.")]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Start runs the warm-up only where code is compiled at run time.")]
+    internal static IEnumerable<Type> SharedInstantiations()
+    {
+        foreach (var definition in TopLevelTypes().Where(t => t.IsGenericTypeDefinition))
+        {
+            Type closed;
+            try
+            {
+                closed = definition.MakeGenericType([.. definition.GetGenericArguments().Select(_ => typeof(object))]);
+            }
+            catch (ArgumentException)
+            {
+                // A constraint object does not meet: no shared instantiation to prepare.
+                continue;
+            }
+
+            yield return closed;
+        }
+    }
 
     // Only runs where code is compiled at run time; a trimmed member is simply not prepared.
     [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "Warm-up only: what trimming removed is not needed.")]

@@ -1,3 +1,4 @@
+using Graceful.AspNetCore.Diagnostics.Reporting;
 using Graceful.AspNetCore.Shutdown.Hooks;
 using Graceful.AspNetCore.Shutdown.PreStop;
 using Graceful.AspNetCore.Transport.Connections;
@@ -242,7 +243,9 @@ internal sealed class ShutdownCoordinator(
         var result = new DrainResult(cut.Count == 0, trigger.Name, time.GetElapsedTime(trigger.Timestamp),
             connectionsAtStart, requestsAtStart, start.IdleClosed, cut);
         events.Drained(time.GetElapsedTime(phase), result, connectionsAtStart - start.IdleClosed,
-            (connections.ClosedWithoutRequestCount, options.Value.DrainReadHeaderTimeout), connections.Http2Closes);
+            connections.ClosedWithoutRequestCount, options.Value.DrainReadHeaderTimeout, connections.Http2ClosedServing + connections.Http2ClosedIdle > 0
+                ? new Http2GoAways(connections.Http2ClosedServing, connections.Http2ClosedIdle)
+                : null);
         if (!result.Completed)
         {
             await server.StopNowAsync();
@@ -255,6 +258,12 @@ internal sealed class ShutdownCoordinator(
     private async Task<IReadOnlyList<CutRequest>> WaitForInFlightAsync(long drainStart)
     {
         var allClosed = connections.WhenAllClosedAsync();
+        if (allClosed.IsCompleted)
+        {
+            // Nothing left open (an idle server): no deadline to arm.
+            return [];
+        }
+
         var drainTimeout = options.Value.DrainTimeout;
         var budget = drainTimeout == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan
             : drainTimeout - time.GetElapsedTime(drainStart) is var left && left > TimeSpan.Zero ? left : TimeSpan.Zero;

@@ -116,17 +116,17 @@ internal sealed partial class ShutdownEvents(
         LogHandlersIgnoredAbort(logger, connections, waited);
     }
 
-    public void Drained(TimeSpan took, DrainResult result, int connectionsLeftAtStart, (int Count, TimeSpan Bound) closedWithoutRequest,
-        (int Serving, int Idle) http2Closes)
+    public void Drained(TimeSpan took, DrainResult result, int connectionsLeftAtStart, int closedWithoutRequest, TimeSpan requestBound,
+        Http2GoAways? http2Closes)
     {
         stopTimeout.Stop();
         recorder.PhaseEnded(ShutdownPhase.Drain.ReportName());
-        recorder.ClosedWithoutRequest(closedWithoutRequest.Count);
-        recorder.Http2Closed(http2Closes is (0, 0) ? null : new Http2GoAways(http2Closes.Serving, http2Closes.Idle));
-        if (closedWithoutRequest.Count > 0)
+        recorder.ClosedWithoutRequest(closedWithoutRequest);
+        recorder.Http2Closed(http2Closes);
+        if (closedWithoutRequest > 0)
         {
-            var bound = new LoggedDuration(closedWithoutRequest.Bound);
-            LogClosedWithoutRequest(logger, bound, closedWithoutRequest.Count);
+            var bound = new LoggedDuration(requestBound);
+            LogClosedWithoutRequest(logger, bound, closedWithoutRequest);
         }
 
         metrics.DrainEnded(result.Duration, result.Completed, result.Cut.Count);

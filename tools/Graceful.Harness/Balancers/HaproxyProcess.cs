@@ -68,10 +68,11 @@ public sealed class HaproxyProcess : ChildBalancer
         try
         {
             await haproxy.StartProcessAsync(new ProcessStartInfo(Program, ["-db", "-f", configPath]), "HAProxy");
-            // The admin socket is created with the listeners; checked, as the runtime API needs it at once.
-            if (!File.Exists(haproxy.AdminSocket))
+            // HAProxy binds a UNIX socket under a temporary name and renames it into place, so the admin socket can
+            // appear just after the listeners accept; the runtime API needs it at once.
+            if (!await haproxy.AdminSocketAppearsAsync(TimeSpan.FromSeconds(10)))
             {
-                throw new InvalidOperationException($"HAProxy accepts but has no admin socket:\n{haproxy.Output}\n{config}");
+                throw new InvalidOperationException($"HAProxy accepts but has no admin socket after 10 s:\n{haproxy.Output}\n{config}");
             }
         }
         catch
@@ -81,6 +82,22 @@ public sealed class HaproxyProcess : ChildBalancer
         }
 
         return haproxy;
+    }
+
+    private async Task<bool> AdminSocketAppearsAsync(TimeSpan timeout)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (!File.Exists(AdminSocket))
+        {
+            if (DateTime.UtcNow > until)
+            {
+                return false;
+            }
+
+            await Task.Delay(10);
+        }
+
+        return true;
     }
 
     public override Task TakeOutAsync(int instance) => Setup.ToldFromOutside ? SetServerStateAsync($"s{instance + 1}", "maint") : Task.CompletedTask;

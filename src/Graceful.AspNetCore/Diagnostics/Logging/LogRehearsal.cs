@@ -31,7 +31,7 @@ internal sealed class LogRehearsal
 
     /// <summary>
     /// Rehearses one <c>[LoggerMessage]</c> line of each parameter shape declared on <paramref name="lines"/> (static
-    /// methods taking the logger first) on <paramref name="real"/>, with default arguments: found by reflection, so a
+    /// methods taking the logger first) on <paramref name="real"/>, with sample arguments: found by reflection, so a
     /// line of a new shape is rehearsed without being listed anywhere. Lines of the same shape share all their logging
     /// code, and rehearsing each would only call the formatters often enough to have the tiered JIT recompile them
     /// at the stop. Returns how many lines were rehearsed.
@@ -74,12 +74,17 @@ internal sealed class LogRehearsal
         lines.GetMethods(BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly)
             .Where(m => m.IsDefined(typeof(LoggerMessageAttribute)) && m.GetParameters() is [{ ParameterType: var first }, ..] && first == typeof(ILogger));
 
+    // A duration as the stop logs them, with a fraction (12.3456 ms): formatting it takes the double formatting's
+    // full path, which a zero skips and the stop would otherwise call for the first time.
+    private static readonly LoggedDuration SampleDuration = new(TimeSpan.FromTicks(123_456));
+
     // Not null: the logging formatter takes another path for a null argument (it writes "(null)" without the generic
-    // string.Format a real value goes through). A value type passes its default, a class an instance whose
-    // constructor did not run, which is enough to format it.
+    // string.Format a real value goes through). A duration passes a realistic sample, another value type its default,
+    // a class an instance whose constructor did not run, which is enough to format it.
     [UnconditionalSuppressMessage("Trimming", "IL2067", Justification = "A log parameter's type has a default or an uninitialized instance; only reached under JIT.")]
     private static object? DefaultOf(Type type) =>
         type == typeof(string) ? string.Empty
+        : type == typeof(LoggedDuration) ? SampleDuration
         : type.IsValueType ? Activator.CreateInstance(type)
         : type.IsAbstract || type.IsInterface || type.IsArray ? null
         : RuntimeHelpers.GetUninitializedObject(type);

@@ -39,7 +39,11 @@ internal sealed class GracefulMetrics
     public void PreStopEnded(TimeSpan elapsed, string endedBy)
     {
         Volatile.Write(ref _preStop, 0);
-        _preStopDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("graceful.pre_stop.ended_by", endedBy));
+        // Only when someone listens: with no listener, the first Record would still cost its first call at the stop.
+        if (_preStopDuration.Enabled)
+        {
+            _preStopDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("graceful.pre_stop.ended_by", endedBy));
+        }
     }
 
     public void DrainStarted() => Volatile.Write(ref _draining, 1);
@@ -47,7 +51,10 @@ internal sealed class GracefulMetrics
     public void DrainEnded(TimeSpan sinceSignal, bool completed, int aborted)
     {
         Volatile.Write(ref _draining, 0);
-        _drainDuration.Record(sinceSignal.TotalSeconds, new KeyValuePair<string, object?>("graceful.drain.outcome", completed ? "completed" : "cut"));
+        if (_drainDuration.Enabled)
+        {
+            _drainDuration.Record(sinceSignal.TotalSeconds, new KeyValuePair<string, object?>("graceful.drain.outcome", completed ? "completed" : "cut"));
+        }
         if (aborted > 0)
         {
             _abortedRequests.Add(aborted);

@@ -120,7 +120,8 @@ internal static class ProcessSignals
         {
             lock (Gate)
             {
-                _receivers = [.. _receivers.Where(r => r != receiver)];
+                // Array.FindAll, not LINQ: this runs as the process exits, where each first call of LINQ's code counts.
+                _receivers = Array.FindAll(_receivers, r => r != receiver);
                 if (_receivers.Length == 0 && !_signalled)
                 {
                     foreach (var registration in Registrations.Values)

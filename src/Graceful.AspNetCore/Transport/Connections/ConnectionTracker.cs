@@ -31,6 +31,16 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
 
     public int OpenCount => Volatile.Read(ref _openCount);
 
+    // The open connections, walked without a lock. Keys would take every lock and copy, and its first call creates the
+    // concurrent collections' EventSource: about 2 ms of CPU at the signal, where this first walk happens.
+    private IEnumerable<TrackedConnection> Open()
+    {
+        foreach (var entry in _open)
+        {
+            yield return entry.Key;
+        }
+    }
+
     [Flags]
     private enum Shutdown
     {
@@ -92,7 +102,10 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
     private int _http2ClosedIdle;
 
     /// <summary>HTTP/2 connections asked to close while serving a stream (Kestrel's two-step GOAWAY) and while idle (one-step).</summary>
-    public (int Serving, int Idle) Http2Closes => (Volatile.Read(ref _http2ClosedServing), Volatile.Read(ref _http2ClosedIdle));
+    public int Http2ClosedServing => Volatile.Read(ref _http2ClosedServing);
+
+    /// <summary>HTTP/2 connections asked to close while idle (Kestrel's one-step GOAWAY).</summary>
+    public int Http2ClosedIdle => Volatile.Read(ref _http2ClosedIdle);
 
     /// <summary>Counts an HTTP/2 connection's first close request (see <see cref="TrackedConnection.RequestClose"/>).</summary>
     public void CountHttp2Close(bool serving) => Interlocked.Increment(ref serving ? ref _http2ClosedServing : ref _http2ClosedIdle);
@@ -143,7 +156,7 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
     {
         var connections = 0;
         var requests = 0;
-        foreach (var connection in _open.Keys)
+        foreach (var connection in Open())
         {
             connections++;
             requests += connection.InFlightCount;
@@ -157,7 +170,7 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
     {
         Enter(Shutdown.Recording);
         var requests = new List<InFlightRequest>();
-        foreach (var connection in _open.Keys)
+        foreach (var connection in Open())
         {
             connection.CopyRequestsTo(requests);
         }
@@ -182,7 +195,7 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
         Volatile.Write(ref _drainStartedAt, now);
         Enter(Shutdown.Closing | Shutdown.ClosingAfterResponses);
         int busy = 0, idleClosed = 0, kept = 0;
-        foreach (var connection in _open.Keys)
+        foreach (var connection in Open())
         {
             var idleFor = time.GetElapsedTime(connection.LastActivity, now);
             if (connection.InFlightCount > 0)
@@ -254,7 +267,7 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
         var now = time.GetTimestamp();
         var drainStartedAt = DrainStartedAt;
         TimeSpan? next = null;
-        foreach (var connection in _open.Keys)
+        foreach (var connection in Open())
         {
             if (connection.CloseIfNoRequestWithin(_requestBound, drainStartedAt, now, out var left))
             {
@@ -306,7 +319,7 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
 
     public void AbortAll(string reason)
     {
-        foreach (var connection in _open.Keys)
+        foreach (var connection in Open())
         {
             connection.Abort(new ConnectionAbortedException(reason));
         }

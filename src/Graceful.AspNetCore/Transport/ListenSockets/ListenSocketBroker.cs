@@ -17,7 +17,9 @@ namespace Graceful.AspNetCore.Transport.ListenSockets;
 internal sealed class ListenSocketBroker(InheritedSockets inherited) : IPostConfigureOptions<SocketTransportOptions>
 {
     private readonly Lock _gate = new();
-    private readonly List<(string Endpoint, string Key, Socket Socket)> _sockets = [];
+    // A class, not a value tuple: the stop walks this list, and generic code over a value tuple would be compiled for
+    // it at the first stop (ReadyToRun has only the shared code for reference types).
+    private readonly List<ListenSocket> _sockets = [];
     private readonly List<string> _unixSocketFiles = [];
 
     public void PostConfigure(string? name, SocketTransportOptions options)
@@ -38,7 +40,7 @@ internal sealed class ListenSocketBroker(InheritedSockets inherited) : IPostConf
                     _unixSocketFiles.Add(endpointName);
                 }
 
-                _sockets.Add((endpointName, key, socket));
+                _sockets.Add(new ListenSocket(endpointName, key, socket));
                 return socket;
             }
         };
@@ -61,16 +63,24 @@ internal sealed class ListenSocketBroker(InheritedSockets inherited) : IPostConf
         }
     }
 
-    /// <summary>The listening sockets still open, with their keys, to pass to a successor.</summary>
-    public IReadOnlyList<(string Key, Socket Socket)> OpenSockets()
+    /// <summary>The listening sockets still open, with their keys, to pass to a successor or to drain.</summary>
+    public List<ListenSocket> OpenSockets()
     {
+        // A plain loop: it runs at the stop, where each LINQ instantiation is compiled on first use.
         lock (_gate)
         {
-            return [.. _sockets.Where(IsOpen).Select(s => (s.Key, s.Socket))];
+            var open = new List<ListenSocket>(_sockets.Count);
+            foreach (var socket in _sockets)
+            {
+                if (socket.IsOpen)
+                {
+                    open.Add(socket);
+                }
+            }
+
+            return open;
         }
     }
-
-    private static bool IsOpen((string, string, Socket Socket) entry) => !entry.Socket.SafeHandle.IsClosed;
 
     // The n-th open socket for the same endpoint gets "#n": a rebind after a configuration reload, which closed
     // the old socket first, keeps the plain key the successor will ask for.
@@ -82,7 +92,7 @@ internal sealed class ListenSocketBroker(InheritedSockets inherited) : IPostConf
         }
 
         var name = endpoint.ToString() ?? endpoint.GetType().Name;
-        var open = _sockets.Count(s => s.Endpoint == name && IsOpen(s));
+        var open = _sockets.Count(s => s.Endpoint == name && s.IsOpen);
         return (name, open == 0 ? name : string.Create(CultureInfo.InvariantCulture, $"{name}#{open + 1}"));
     }
 }

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Graceful.AspNetCore.Transport.ListenSockets;
 
 namespace Graceful.AspNetCore.Transport.Listeners;
 
@@ -14,13 +15,26 @@ internal static class AcceptBacklog
     // Kestrel's accept loop empties a queue in well under a millisecond per connection; this only bounds a stalled one.
     public static readonly TimeSpan MaxWait = TimeSpan.FromMilliseconds(100);
 
-    public static async Task WaitUntilAcceptedAsync(IReadOnlyList<Socket> sockets, TimeProvider time)
+    public static async Task WaitUntilAcceptedAsync(List<ListenSocket> sockets, TimeProvider time)
     {
         var started = time.GetTimestamp();
-        while (sockets.Any(HasQueuedConnection) && time.GetElapsedTime(started) < MaxWait)
+        while (AnyQueued(sockets) && time.GetElapsedTime(started) < MaxWait)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(1), time);
         }
+    }
+
+    private static bool AnyQueued(List<ListenSocket> sockets)
+    {
+        foreach (var listening in sockets)
+        {
+            if (HasQueuedConnection(listening.Socket))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     // A listening socket is readable exactly when a connection waits in its accept queue.

@@ -25,7 +25,7 @@ internal sealed class ListenerRegistry(ListenSocketBroker sockets, TimeProvider 
     {
         if (!handedOver)
         {
-            await AcceptBacklog.WaitUntilAcceptedAsync([.. sockets.OpenSockets().Select(s => s.Socket)], time);
+            await AcceptBacklog.WaitUntilAcceptedAsync(sockets.OpenSockets(), time);
         }
 
         DrainableListener[] listeners;
@@ -34,12 +34,22 @@ internal sealed class ListenerRegistry(ListenSocketBroker sockets, TimeProvider 
             listeners = [.. _listeners];
         }
 
-        await Task.WhenAll(listeners.Select(l => l.UnbindAsync().AsTask()));
+        // Plain loops and arrays: this runs once, at the stop, where each LINQ or collection-expression instantiation
+        // would be compiled on first use.
+        var unbinding = new Task[listeners.Length];
+        var endpoints = new string[listeners.Length];
+        for (var i = 0; i < listeners.Length; i++)
+        {
+            unbinding[i] = listeners[i].UnbindAsync().AsTask();
+            endpoints[i] = listeners[i].EndPoint.ToString() ?? "?";
+        }
+
+        await Task.WhenAll(unbinding);
         if (!handedOver)
         {
             sockets.RemoveUnixSocketFiles();
         }
 
-        return [.. listeners.Select(l => l.EndPoint.ToString() ?? "?")];
+        return endpoints;
     }
 }
