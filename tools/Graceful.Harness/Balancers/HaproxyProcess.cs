@@ -64,6 +64,7 @@ public sealed class HaproxyProcess : ChildBalancer
               log stdout format raw local0
             defaults
             {mode}
+              maxconn 4096
               timeout connect 2s
               timeout client 30s
               timeout server 30s
