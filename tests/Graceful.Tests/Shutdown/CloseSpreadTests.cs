@@ -29,14 +29,7 @@ public class CloseSpreadTests
             o.CloseSpread = Window;
             o.IdleGrace = TimeSpan.Zero;
         });
-        var connections = new List<RawHttpConnection>();
-        for (var i = 0; i < count; i++)
-        {
-            var connection = await RawHttpConnection.ConnectAsync(app.BaseAddress, TestContext.Current.CancellationToken);
-            await connection.SendGetAsync("/ping");
-            await connection.ReadResponseAsync(TestContext.Current.CancellationToken);
-            connections.Add(connection);
-        }
+        var connections = await OpenUsedConnectionsAsync(app.BaseAddress, count);
 
         var signalled = Stopwatch.GetTimestamp();
         var drain = app.Shutdown.ShutdownAsync(TestContext.Current.CancellationToken);
@@ -142,14 +135,7 @@ public class CloseSpreadTests
             ["Graceful__CloseSpread"] = "60s",
             ["Graceful__SecondSignalForcesDeadline"] = "false",
         });
-        var connections = new List<RawHttpConnection>();
-        for (var i = 0; i < count; i++)
-        {
-            var connection = await RawHttpConnection.ConnectAsync(service.BaseAddress, TestContext.Current.CancellationToken);
-            await connection.SendGetAsync("/ping");
-            await connection.ReadResponseAsync(TestContext.Current.CancellationToken);
-            connections.Add(connection);
-        }
+        var connections = await OpenUsedConnectionsAsync(service.BaseAddress, count);
 
         service.Signal(Signals.SIGTERM);
         await service.WaitForEventAsync(ClosesSpread, Generous);
@@ -170,5 +156,20 @@ public class CloseSpreadTests
         var exit = report.Read();
         Assert.Equal((count, 60.0), (exit.ConnectionsAtDrainStart.Spread?.Connections, exit.ConnectionsAtDrainStart.Spread?.WindowSeconds));
         Assert.Equal(0, exit.Totals.Aborted);
+    }
+
+    // Connections that have served one request each, so the drain knows them as HTTP/1.1 and idle.
+    private static async Task<List<RawHttpConnection>> OpenUsedConnectionsAsync(Uri address, int count)
+    {
+        var connections = new List<RawHttpConnection>();
+        for (var i = 0; i < count; i++)
+        {
+            var connection = await RawHttpConnection.ConnectAsync(address, TestContext.Current.CancellationToken);
+            await connection.SendGetAsync("/ping");
+            await connection.ReadResponseAsync(TestContext.Current.CancellationToken);
+            connections.Add(connection);
+        }
+
+        return connections;
     }
 }
