@@ -125,6 +125,28 @@ public class CloseSpreadTests
     }
 
     [Fact]
+    public async Task TheWindow_LeavesTheIdleGraceBeforeTheDrainDeadline()
+    {
+        using var report = new ReportFile();
+        await using var app = await TestApp.StartAsync(a => a.MapGet("/ping", () => "pong"), o =>
+        {
+            o.DrainTimeout = TimeSpan.FromSeconds(4);
+            o.CloseSpread = TimeSpan.FromSeconds(4);
+            o.IdleGrace = TimeSpan.FromSeconds(2);
+            o.ReportPath = report.Path;
+        });
+        var connections = await OpenUsedConnectionsAsync(app.BaseAddress, 4);
+
+        var drain = await app.Shutdown.ShutdownAsync(TestContext.Current.CancellationToken).WaitAsync(Generous, TestContext.Current.CancellationToken);
+        await app.App.StopAsync(TestContext.Current.CancellationToken);
+        connections.ForEach(c => c.Dispose());
+
+        // A window as long as the deadline would leave the last connections no time to close: it ends a grace before it.
+        Assert.True(drain.Completed);
+        Assert.InRange(report.Read().ConnectionsAtDrainStart.Spread!.WindowSeconds, 1.0, 2.0);
+    }
+
+    [Fact]
     public async Task SecondSignal_ClosesWhatIsLeftOfTheSpread_AtOnce()
     {
         const int count = 8;
