@@ -5,7 +5,7 @@ namespace Balancers;
 
 /// <summary>
 /// Graceful:CloseSpread where the reconnects land (bench/close-spread.sh): two instances of SlowService (pre-stop 1 s)
-/// behind HAProxy in mode tcp, keep-alive clients each pausing 300-700 ms between requests (always within the 1 s
+/// behind HAProxy in mode tcp, keep-alive clients each pausing 200-600 ms between requests (well within the 1 s
 /// IdleGrace: clients that use their connection, the ones that reconnect at once when it closes), one restart (out of
 /// rotation at once), without the spread and with it, interleaved, round after round. Prints one row per run: the new
 /// connections HAProxy opened to the instance left serving (in all, the most in any 1 s, in the busiest 100 ms), the
@@ -13,7 +13,7 @@ namespace Balancers;
 /// </summary>
 internal static class CloseSpreadRuns
 {
-    public static readonly LoadShape Load = new("pauses 300-700 ms", TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(700));
+    public static readonly LoadShape Load = new("pauses 200-600 ms", TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(600));
 
     public static async Task RunAsync(int rounds, int clients, string spread, string slowService)
     {
