@@ -13,6 +13,8 @@ using Graceful.Harness;
 //   Balancers varying RESTARTS LAG-MIN-MS LAG-MAX-MS QUIET-MS[,QUIET-MS...] SLOWSERVICE.dll BALANCERS LOADS
 //       balancers told from outside with a lag drawn per stop from [LAG-MIN, LAG-MAX]: the fixed delay of the longest
 //       lag + 1 s, the adaptive pre-stop with each quiet period, and the smallest fixed delay that lost nothing
+//   Balancers spread ROUNDS CLIENTS SPREAD SLOWSERVICE.dll
+//       Graceful:CloseSpread off and SPREAD, interleaved, behind HAProxy in mode tcp (bench/close-spread.sh)
 // Programs are .dll files (run with dotnet) or executables; "{report}" in an argument becomes the instance's report path.
 var mode = args[0];
 var started = Stopwatch.GetTimestamp();
@@ -60,8 +62,11 @@ switch (mode)
             [.. args[6].Split(',').Select(BalancerSetup.Parse)],
             [.. args[7].Split(',').Select(LoadShape.Parse)]));
         break;
+    case "spread":
+        await CloseSpreadRuns.RunAsync(int.Parse(args[1], CultureInfo.InvariantCulture), int.Parse(args[2], CultureInfo.InvariantCulture), args[3], args[4]);
+        break;
     default:
-        throw new ArgumentException($"Unknown mode {mode}: use cell, matrix or varying.");
+        throw new ArgumentException($"Unknown mode {mode}: use cell, matrix, varying or spread.");
 }
 
 Console.Error.WriteLine($"done in {Stopwatch.GetElapsedTime(started).TotalMinutes:0.0} min");

@@ -79,6 +79,18 @@ public sealed class GracefulOptions
     public TimeSpan? Http2GoAwayGrace { get; set; }
 
     /// <summary>
+    /// When set, the drain closes the keep-alive connections open at its start over this window instead of all at once,
+    /// as HAProxy's <c>close-spread-time</c> and Envoy's gradual drain do, so their clients do not all reconnect to the
+    /// other instances in the same instant. Each connection gets one random moment in the window (the moments evenly
+    /// spaced, their order shuffled): an idle one closes then, and a busy one's responses from then on say
+    /// <c>Connection: close</c> (HTTP/2: GOAWAY), so a response at a given point of the window closes its connection with
+    /// a probability that rises from 0 to 1 over it. The <see cref="IdleGrace"/> rule holds at each moment. The window
+    /// ends early enough to leave <see cref="IdleGrace"/> before <see cref="DrainTimeout"/>; a second signal closes what
+    /// is left at once. Null (the default): every connection is asked to close at drain start.
+    /// </summary>
+    public TimeSpan? CloseSpread { get; set; }
+
+    /// <summary>
     /// Under systemd (<c>Type=notify</c>): during the drain, every this long, ask systemd to extend the stop timeout by
     /// twice this (<c>EXTEND_TIMEOUT_USEC</c>) when the drain made progress since the last time (a request completed or
     /// a connection closed), never past the drain deadline. A drain longer than <c>TimeoutStopSec</c> that makes progress

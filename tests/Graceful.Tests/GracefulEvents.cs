@@ -26,6 +26,8 @@ internal static class GracefulEvents
     public static readonly EventKey PreStopMaximum = Sequence("PreStopMaximum");
     public static readonly EventKey StoppedAccepting = Sequence("StoppedAccepting");
     public static readonly EventKey ClosedIdle = Sequence("ClosedIdle");
+    public static readonly EventKey ClosesSpread = Sequence("ClosesSpread");
+    public static readonly EventKey CloseSpreadOverridden = Sequence("CloseSpreadOverridden");
     public static readonly EventKey ClosedWithoutRequest = Sequence("ClosedWithoutRequest");
     public static readonly EventKey RequestCut = Sequence("RequestCut");
     public static readonly EventKey Drained = Sequence("Drained");

@@ -24,6 +24,7 @@ public sealed class RollingRestart : IAsyncDisposable
     private const int LagSeed = 20261130;
     private int _generation;
     private IBalancer? _balancer;
+    private NewConnectionRate? _newConnections;
 
     private RollingRestart(string program, IReadOnlyList<string> args, int instances)
     {
@@ -60,6 +61,7 @@ public sealed class RollingRestart : IAsyncDisposable
             }
 
             rolling._balancer = await (balancer ?? BalancerSetup.Default).StartAsync(rolling._ports);
+            rolling._newConnections = await NewConnectionRate.StartAsync(rolling._balancer);
             return rolling;
         }
         catch
@@ -73,7 +75,8 @@ public sealed class RollingRestart : IAsyncDisposable
     /// Restarts one instance: SIGTERM; for a balancer told from outside, <paramref name="lag"/> and out of rotation; its
     /// exit; a fresh instance on the same port; back in rotation, and, when <paramref name="waitForRotation"/> is given,
     /// until the balancer has sent the fresh instance a request (at most that long). <paramref name="onStep"/> hears of
-    /// each step as it happens. Returns what the balancer's log and the old instance's report say about its stop.
+    /// each step as it happens. Returns what the balancer's log and the old instance's report say about its stop, and,
+    /// when the balancer counts its connections, the new connections it opened to the other instances meanwhile.
     /// </summary>
     public async Task<RestartOutcome> RestartAsync(int instance, TimeSpan lag, Action<RestartStep>? onStep = null, TimeSpan? waitForRotation = null)
     {
@@ -102,17 +105,52 @@ public sealed class RollingRestart : IAsyncDisposable
         _instances[instance] = fresh;
         var startedWall = DateTimeOffset.UtcNow;
         onStep?.Invoke(new RestartStep(RestartStepKind.Started, server, fresh.Pid, Stopwatch.GetTimestamp()));
+        // Before it is back: from here on, new connections may go to the fresh instance as well.
+        var elsewhere = await NewConnectionsElsewhereAsync(instance, signalled);
         await _balancer.PutBackAsync(instance);
         onStep?.Invoke(new RestartStep(RestartStepKind.InRotation, server, fresh.Pid, Stopwatch.GetTimestamp()));
         if (waitForRotation is { } wait)
         {
-            await _balancer.Log.WaitForRequestToAsync(instance, startedWall, wait);
+            await WaitForRotationAsync(instance, startedWall, wait);
         }
 
         var closedAt = preStop?.ListenerClosedAt ?? signalledWall;
         return new RestartOutcome(server, oldPid, exitCode, signalledWall, stopTime, preStop,
             _balancer.Log.LastRequestTo(instance, closedAt), _balancer.Log.CountTo(instance, closedAt, signalledWall + stopTime),
-            _balancer.Log.CountErrors(signalledWall, signalledWall + stopTime + TimeSpan.FromSeconds(1)));
+            _balancer.Log.CountErrors(signalledWall, signalledWall + stopTime + TimeSpan.FromSeconds(1)))
+        {
+            NewConnectionsElsewhere = elsewhere,
+        };
+    }
+
+    // In mode tcp, clients keep their connections, so nothing new may reach the fresh instance for a long while: new
+    // connections (closed at once) are made until the balancer's log shows one sent there.
+    private async Task WaitForRotationAsync(int instance, DateTimeOffset since, TimeSpan wait)
+    {
+        var seen = _balancer!.Log.WaitForRequestToAsync(instance, since, wait);
+        while (_balancer.Setup.Kind == BalancerKind.HaproxyTcp && !seen.IsCompleted)
+        {
+            using (var probe = new TcpClient())
+            {
+                await probe.ConnectAsync(BaseAddress.Host, BaseAddress.Port);
+            }
+
+            await Task.WhenAny(seen, Task.Delay(100));
+        }
+
+        await seen;
+    }
+
+    // From the signal to now: the clients the stop sent elsewhere have reconnected by the time the old instance exited.
+    private async Task<NewConnectionPeak?> NewConnectionsElsewhereAsync(int restarted, long signalled)
+    {
+        if (_newConnections is null)
+        {
+            return null;
+        }
+
+        await _newConnections.SampleNowAsync();
+        return _newConnections.Peak([.. Enumerable.Range(0, Instances).Where(i => i != restarted)], signalled, Stopwatch.GetTimestamp());
     }
 
     /// <summary>
@@ -174,6 +212,11 @@ public sealed class RollingRestart : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_newConnections is not null)
+        {
+            await _newConnections.DisposeAsync();
+        }
+
         if (_balancer is not null)
         {
             await _balancer.DisposeAsync();

@@ -52,6 +52,12 @@ public sealed record RestartOutcome(string Server, int Pid, int ExitCode, DateTi
     /// <summary>The lag this restart was given (set by <see cref="RollingRestart.RunAsync(RollingRun)"/>).</summary>
     public TimeSpan Lag { get; init; }
 
+    /// <summary>
+    /// The connections the balancer opened to the other instances from the signal until the fresh instance was back in
+    /// rotation (the clients the stop sent elsewhere); null when the balancer does not count them (only HAProxy does).
+    /// </summary>
+    public NewConnectionPeak? NewConnectionsElsewhere { get; init; }
+
     /// <summary>From the balancer's last request (its own log) to the listener closing (the report).</summary>
     public TimeSpan? LastRequestToClose => PreStop is { } p && LastRequestBeforeClose is { } last ? p.ListenerClosedAt - last : null;
 }

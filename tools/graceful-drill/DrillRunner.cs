@@ -70,7 +70,10 @@ public static class DrillRunner
             var summary = DrillSummary.Of(requests, stoppedAt, settings.ExpectStatus, firstSignal);
             string[] warnings = [.. new[] { RateCheck.Warning(settings.Load, summary, load.Unsent) }.OfType<string>()];
             var report = new DrillReport(settings.Title, scenario.Description, LoadProfileReport.Of(settings.Load), recorder.Clock.StartedAt, summary,
-                load.Unsent, DrillJudge.Judge(summary, recorder.Exits, settings, error), warnings, recorder.Exits, recorder.Markers, requests);
+                load.Unsent, DrillJudge.Judge(summary, recorder.Exits, settings, error), warnings, recorder.Exits, recorder.Markers, requests)
+            {
+                NewConnections = recorder.NewConnections,
+            };
             await WriteReportsAsync(report, settings.OutputFolder);
             ConsoleReport.Write(console, report, settings.OutputFolder);
             if (report.Verdict.Error is { } couldNotRun)

@@ -41,6 +41,8 @@ internal sealed class GracefulOptionsDeclaration : OptionDeclarations<GracefulOp
             "Also fire each request's `RequestAborted` at the soft deadline, for handlers that already observe it (costs a linked token per request)."),
         Value("Http2GoAwayGrace", OptionalDuration, o => o.Http2GoAwayGrace, (o, v) => o.Http2GoAwayGrace = v, WhenSet(PositiveUpTo(TenMinutes)),
             "When set, every HTTP/2 connection gets the two-step GOAWAY (2^31-1, then the last stream served) with at least this long between the two, as Envoy's `drain_timeout`: streams a client opened while the first GOAWAY was on its way are served, not left unprocessed (one round trip is enough; `100ms` is generous within a data centre). An idle connection used within `IdleGrace` is kept for its client's next stream; the last stream of a closing connection ends no earlier than this after its close was asked. Bounded by the drain deadline. The report counts the HTTP/2 connections asked to close while serving and while idle. Unset: Kestrel's behaviour (see docs/design.md, \"HTTP/2 GOAWAY\")."),
+        Value("CloseSpread", OptionalDuration, o => o.CloseSpread, (o, v) => o.CloseSpread = v, WhenSet(PositiveUpTo(TenMinutes)),
+            "When set, the drain closes the keep-alive connections open at its start over this window rather than all at once (HAProxy's `close-spread-time`, Envoy's gradual drain), so their clients reconnect to the other instances at an even rate instead of in one storm (docs/benchmarks.md, \"Spreading the closes\"). Each connection gets a random moment in the window: an idle one closes then, a busy one answers its next response with `Connection: close` (HTTP/2: GOAWAY); `IdleGrace` still holds at each moment. The window ends early enough to leave `IdleGrace` before `DrainTimeout`; a second signal closes the rest at once. Unset: every connection is asked to close at drain start."),
         Value("SystemdExtendInterval", OptionalDuration, o => o.SystemdExtendInterval, (o, v) => o.SystemdExtendInterval = v, WhenSet(PositiveUpTo(TenMinutes)),
             "Under systemd (`Type=notify`): during the drain, every this long, ask systemd to extend the stop timeout by twice this (`EXTEND_TIMEOUT_USEC`) if the drain made progress since the last time (a request completed or a connection closed), never past `DrainTimeout`. A drain longer than the unit's `TimeoutStopSec` is then not SIGKILLed while it makes progress; a stuck one still is. Each extension is logged (event `SystemdStopTimeoutExtended`). Keep it under half of `TimeoutStopSec`."),
         Value("ReportPath", FilePath, o => o.ReportPath, (o, v) => o.ReportPath = v, InExistingFolder,
@@ -94,6 +96,11 @@ internal sealed class GracefulOptionsDeclaration : OptionDeclarations<GracefulOp
             static (o, s) => ErrorIf(
                 o.Http2GoAwayGrace is { } grace && o.DrainTimeout != Timeout.InfiniteTimeSpan && grace >= o.DrainTimeout,
                 () => $"{s}:Http2GoAwayGrace ({Show(o.Http2GoAwayGrace ?? TimeSpan.Zero)}) must be shorter than {s}:DrainTimeout ({Show(o.DrainTimeout)}): the streams it holds would be cut.")),
+
+        Rule("CloseSpread", "`CloseSpread` must not be longer than `DrainTimeout` (unless that is `infinite`).",
+            static (o, s) => ErrorIf(
+                o.CloseSpread is { } spread && o.DrainTimeout != Timeout.InfiniteTimeSpan && spread > o.DrainTimeout,
+                () => $"{s}:CloseSpread ({Show(o.CloseSpread ?? TimeSpan.Zero)}) must not be longer than {s}:DrainTimeout ({Show(o.DrainTimeout)}): the deadline would cut the connections left to close.")),
 
         // An adaptive pre-stop (PreStopQuietPeriod set) is the only reader of the next three.
         Rule("PreStopMaxDelay", "With `PreStopQuietPeriod` set, `PreStopMaxDelay` must be a positive duration (not `infinite`).",

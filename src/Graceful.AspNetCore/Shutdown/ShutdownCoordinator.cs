@@ -99,9 +99,13 @@ internal sealed class ShutdownCoordinator(
         return true;
     }
 
-    /// <summary>A signal arrived while the shutdown was already under way (called once per shutdown).</summary>
+    /// <summary>
+    /// A signal arrived while the shutdown was already under way (called once per shutdown). It overrides a close
+    /// spread (<see cref="GracefulOptions.CloseSpread"/>) in any case: what is left closes at once.
+    /// </summary>
     public void OnRepeatedSignal(string signal)
     {
+        var spreadEnded = connections.CloseSpreadRestNow();
         if (Volatile.Read(ref _drain) is { IsCompleted: true })
         {
             events.RepeatedAfterDrain(signal);
@@ -110,6 +114,10 @@ internal sealed class ShutdownCoordinator(
         {
             events.ForcingDeadline(signal);
             Cut(PreStopEndedBy.Signal);
+        }
+        else if (spreadEnded)
+        {
+            events.CloseSpreadOverridden(signal);
         }
         else
         {
@@ -233,13 +241,15 @@ internal sealed class ShutdownCoordinator(
         var (connectionsAtStart, requestsAtStart) = connections.Count();
         var idleGrace = options.Value.IdleGrace;
         connections.KeepsIdleHttp2 = options.Value.Http2GoAwayGrace is not null;
-        var start = connections.BeginDrain(idleGrace, options.Value.DrainReadHeaderTimeout, events.DrainProgress);
+        var spread = CloseSpreadWindow(drainStart, idleGrace);
+        var start = connections.BeginDrain(idleGrace, options.Value.DrainReadHeaderTimeout, events.DrainProgress, spread);
         tokens.StartDraining();
-        events.ClosedIdle(time.GetElapsedTime(phase), start, idleGrace, requestsAtStart);
+        events.ClosedIdle(time.GetElapsedTime(phase), start, idleGrace, requestsAtStart, spread);
 
         Enter(ShutdownPhase.Drain);
         phase = time.GetTimestamp();
         var cut = await WaitForInFlightAsync(drainStart);
+        connections.StopSpread();
         var result = new DrainResult(cut.Count == 0, trigger.Name, time.GetElapsedTime(trigger.Timestamp),
             connectionsAtStart, requestsAtStart, start.IdleClosed, cut);
         events.Drained(time.GetElapsedTime(phase), result, connectionsAtStart - start.IdleClosed,
@@ -252,6 +262,20 @@ internal sealed class ShutdownCoordinator(
         }
 
         return result;
+    }
+
+    // The spread's window, bounded by the drain deadline: the last connection's moment leaves it the idle grace before
+    // the deadline. Zero (or less): no spread.
+    private TimeSpan CloseSpreadWindow(long drainStart, TimeSpan idleGrace)
+    {
+        if (options.Value.CloseSpread is not { } window)
+        {
+            return TimeSpan.Zero;
+        }
+
+        var drainTimeout = options.Value.DrainTimeout;
+        var left = drainTimeout == Timeout.InfiniteTimeSpan ? window : drainTimeout - time.GetElapsedTime(drainStart) - idleGrace;
+        return left < window ? left : window;
     }
 
     // The drain proper: the hard deadline is DrainTimeout from the drain's start, or any earlier cut.

@@ -63,6 +63,14 @@ internal sealed partial class ShutdownEvents
         Message = "Phase 2/5 close idle in {Elapsed}: closed {Idle} idle connections, {KeptAndBusy}")]
     private static partial void LogClosedIdle(ILogger logger, LoggedDuration elapsed, int idle, KeptAndBusy keptAndBusy);
 
+    [LoggerMessage(EventId = 29, EventName = "ClosesSpread", Level = LogLevel.Information,
+        Message = "Phase 2/5 close idle: closing {Connections} connections one at a time over {Window} (Graceful:CloseSpread), each losslessly at its own moment")]
+    private static partial void LogClosesSpread(ILogger logger, int connections, LoggedDuration window);
+
+    [LoggerMessage(EventId = 32, EventName = "CloseSpreadOverridden", Level = LogLevel.Warning,
+        Message = "{Signal} received again during the drain: closing the connections left of the spread now")]
+    private static partial void LogCloseSpreadOverridden(ILogger logger, string signal);
+
     [LoggerMessage(EventId = 14, EventName = "Drained", Level = LogLevel.Information,
         Message = "Phase 3/5 drain in {Elapsed}: {Requests} in-flight requests on {Connections} connections finished")]
     private static partial void LogDrained(ILogger logger, LoggedDuration elapsed, int requests, int connections);

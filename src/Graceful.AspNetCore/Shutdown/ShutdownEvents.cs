@@ -92,14 +92,27 @@ internal sealed partial class ShutdownEvents(
     /// <summary>Drain progress for systemd as connections close, when systemd listens (null otherwise).</summary>
     public Action<int>? DrainProgress => systemd.IsEnabled ? systemd.NotifyDrainProgress : null;
 
-    public void ClosedIdle(TimeSpan took, DrainStart start, TimeSpan idleGrace, int requests)
+    public void ClosedIdle(TimeSpan took, DrainStart start, TimeSpan idleGrace, int requests, TimeSpan spread)
     {
-        recorder.DrainStarted(new ConnectionCounts(start.Total, start.Busy, start.IdleClosed, start.KeptForNextRequest));
+        recorder.DrainStarted(new ConnectionCounts(start.Total, start.Busy, start.IdleClosed, start.KeptForNextRequest)
+        {
+            Spread = start.Spread > 0 ? new SpreadCloses(start.Spread, spread.TotalSeconds) : null,
+        });
         recorder.PhaseEnded(ShutdownPhase.CloseIdle.ReportName());
+        if (start.Spread > 0)
+        {
+            var window = new LoggedDuration(spread);
+            LogClosesSpread(logger, start.Spread, window);
+            systemd.Notify($"STATUS=Draining: closing {start.Spread} connections over {window}, waiting for {requests} requests");
+            return;
+        }
+
         var (elapsed, keptAndBusy) = (new LoggedDuration(took), new KeptAndBusy(start, new LoggedDuration(idleGrace)));
         LogClosedIdle(logger, elapsed, start.IdleClosed, keptAndBusy);
         systemd.Notify($"STATUS=Draining: waiting for {requests} requests on {start.Busy + start.KeptForNextRequest} connections");
     }
+
+    public void CloseSpreadOverridden(string signal) => LogCloseSpreadOverridden(logger, signal);
 
     /// <summary>The drain proper begins; its hard deadline is <paramref name="budget"/> from now (infinite: none).</summary>
     public void DrainWaiting(TimeSpan? systemdExtendInterval, TimeSpan budget) => stopTimeout.Start(systemdExtendInterval, budget);

@@ -19,6 +19,11 @@ public class GracefulOptionsValidationTests
             o.DrainTimeout = TimeSpan.FromSeconds(1);
             o.Http2GoAwayGrace = TimeSpan.FromSeconds(1);
         }, "Graceful:Http2GoAwayGrace (1s) must be shorter than Graceful:DrainTimeout (1s): the streams it holds would be cut."),
+        ["CloseSpread"] = (o =>
+        {
+            o.DrainTimeout = TimeSpan.FromSeconds(1);
+            o.CloseSpread = TimeSpan.FromSeconds(2);
+        }, "Graceful:CloseSpread (2s) must not be longer than Graceful:DrainTimeout (1s): the deadline would cut the connections left to close."),
         ["PreStopMaxDelay"] = (o =>
         {
             o.PreStopQuietPeriod = TimeSpan.FromMilliseconds(500);
@@ -142,6 +147,25 @@ public class GracefulOptionsValidationTests
             "Graceful:Limits:MaxHeaderBytes must be at least 1024 (was 10).",
         ], errors);
     }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("infinite")]
+    [InlineData("11m")]
+    public void CloseSpread_MustBeAPositiveDuration_UpToTenMinutes(string spread)
+    {
+        var errors = Validate(o => o.CloseSpread = GracefulDuration.Parse(spread));
+
+        Assert.Equal([$"Graceful:CloseSpread must be a positive duration up to 10m (was {spread})."], errors);
+    }
+
+    [Fact]
+    public void CloseSpread_AsLongAsTheDrainTimeout_IsValid() =>
+        Assert.Empty(Validate(o =>
+        {
+            o.DrainTimeout = TimeSpan.FromSeconds(10);
+            o.CloseSpread = TimeSpan.FromSeconds(10);
+        }));
 
     [Fact]
     public void PathInAMissingFolder_NamesTheFolder()

@@ -49,6 +49,27 @@ public class DrillScenarioTests
     }
 
     [Fact]
+    public async Task RollingRestartBehindHaproxyInTcpMode_WithCloseSpread_FailsNoRequest_AndCountsTheReconnectsAtTheOtherInstance()
+    {
+        if (!File.Exists(HaproxyProcess.Program))
+        {
+            Assert.Skip($"{HaproxyProcess.Program} is missing: install Debian's haproxy package (.ci/run does).");
+        }
+
+        using var drill = await GracefulDrill.RunAsync("rolling", "--balancer", "haproxy-tcp", "--instances", "2", "--restarts", "1", "--at", "500ms",
+            "--lag", "0s", "--rate", "100", "-c", "8", "--", "env", "Graceful__CloseSpread=1s", "dotnet", SlowService.Dll, "--pre-stop-delay", "200ms");
+
+        Assert.True(drill.ExitCode == 0, drill.ToString());
+        Assert.Equal(drill.Count("requests"), drill.Count("ok"));
+        var restart = Assert.Single(drill.Json!.RootElement.GetProperty("newConnections").EnumerateArray());
+        Assert.Equal("s1", restart.GetProperty("server").GetString());
+        // HAProxy balanced the 8 connections over the two instances: s1's clients reconnected, to s2.
+        Assert.True(restart.GetProperty("total").GetInt64() > 0, drill.ToString());
+        Assert.InRange(restart.GetProperty("peakPerSecond").GetInt64(), 1, restart.GetProperty("total").GetInt64());
+        Assert.Contains("New connections at the instances left serving while s1 restarted", drill.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RollingRestartBehindYarp_OfAGracefulServiceWithAnAdaptivePreStop_FailsNoRequest()
     {
         using var drill = await GracefulDrill.RunAsync("rolling", "--balancer", "yarp", "--instances", "2", "--restarts", "2", "--at", "500ms", "--lag", "500ms",

@@ -22,7 +22,7 @@ public partial class ShutdownPhaseTests
             .Where(match => match.Success)
             .ToList();
 
-        Assert.Equal(6, lines.Count); // stop accepting, close idle, drained, drain cut, hooks, exit
+        Assert.Equal(7, lines.Count); // stop accepting, close idle (or its spread), drained, drain cut, hooks, exit
         foreach (var line in lines)
         {
             var phase = Numbered[int.Parse(line.Groups["n"].Value, System.Globalization.CultureInfo.InvariantCulture) - 1];

@@ -6,6 +6,12 @@ public enum BalancerKind
     /// <summary>HAProxy, told through its runtime API (<c>set server ... state maint</c>) <c>lag</c> after the SIGTERM.</summary>
     Haproxy,
 
+    /// <summary>
+    /// HAProxy in <c>mode tcp</c>, told through its runtime API: each client connection is one connection to an instance,
+    /// so clients that reconnect reach the instances (in HTTP mode HAProxy's own connection pool absorbs them).
+    /// </summary>
+    HaproxyTcp,
+
     /// <summary>HAProxy removing the instance by its own health check of the readiness endpoint (inter 500ms fall 1 rise 1).</summary>
     HaproxyHealthCheck,
 
@@ -29,7 +35,7 @@ public enum HaproxyReuse
 }
 
 /// <summary>
-/// One balancer setup of the matrix. Names: <c>haproxy-safe</c>, <c>haproxy-always</c>, <c>haproxy-never</c> (runtime
+/// One balancer setup of the matrix. Names: <c>haproxy-safe</c>, <c>haproxy-always</c>, <c>haproxy-never</c>, <c>haproxy-tcp</c> (runtime
 /// API), <c>haproxy-check</c> (health check, reuse safe), <c>caddy</c>, <c>yarp</c> (configuration), <c>yarp-check</c>.
 /// </summary>
 public sealed record BalancerSetup(BalancerKind Kind, HaproxyReuse Reuse = HaproxyReuse.Safe)
@@ -37,7 +43,7 @@ public sealed record BalancerSetup(BalancerKind Kind, HaproxyReuse Reuse = Hapro
     /// <summary>What the project's harness used before the matrix: HAProxy, <c>http-reuse always</c>, runtime API.</summary>
     public static BalancerSetup Default { get; } = new(BalancerKind.Haproxy, HaproxyReuse.Always);
 
-    public static IReadOnlyList<string> Names { get; } = ["haproxy-safe", "haproxy-always", "haproxy-never", "haproxy-check", "caddy", "yarp", "yarp-check"];
+    public static IReadOnlyList<string> Names { get; } = ["haproxy-safe", "haproxy-always", "haproxy-never", "haproxy-check", "haproxy-tcp", "caddy", "yarp", "yarp-check"];
 
     /// <summary>The readiness endpoint the health-checking balancers probe.</summary>
     public string HealthPath { get; init; } = "/healthz/ready";
@@ -46,12 +52,13 @@ public sealed record BalancerSetup(BalancerKind Kind, HaproxyReuse Reuse = Hapro
     public string? YarpProgram { get; init; }
 
     /// <summary>True when the harness tells the balancer (after the lag); false when the balancer finds out by probing.</summary>
-    public bool ToldFromOutside => Kind is BalancerKind.Haproxy or BalancerKind.Yarp;
+    public bool ToldFromOutside => Kind is BalancerKind.Haproxy or BalancerKind.HaproxyTcp or BalancerKind.Yarp;
 
     public string Name => Kind switch
     {
         BalancerKind.Haproxy => $"haproxy-{Reuse.ToString().ToLowerInvariant()}",
         BalancerKind.HaproxyHealthCheck => "haproxy-check",
+        BalancerKind.HaproxyTcp => "haproxy-tcp",
         BalancerKind.Caddy => "caddy",
         BalancerKind.Yarp => "yarp",
         _ => "yarp-check",
@@ -62,6 +69,7 @@ public sealed record BalancerSetup(BalancerKind Kind, HaproxyReuse Reuse = Hapro
     {
         BalancerKind.Haproxy => $"HAProxy, http-reuse {Reuse.ToString().ToLowerInvariant()}, told through its runtime API",
         BalancerKind.HaproxyHealthCheck => "HAProxy, http-reuse safe, own health check of the readiness endpoint (inter 500ms fall 1)",
+        BalancerKind.HaproxyTcp => "HAProxy in mode tcp (one instance connection per client connection), told through its runtime API",
         BalancerKind.Caddy => "Caddy 2.6, active health checks of the readiness endpoint (500 ms)",
         BalancerKind.Yarp => "YARP, in-memory configuration changed through its admin endpoint",
         _ => "YARP, active health checks of the readiness endpoint (500 ms, threshold 1)",
@@ -73,6 +81,7 @@ public sealed record BalancerSetup(BalancerKind Kind, HaproxyReuse Reuse = Hapro
         "haproxy-always" => new(BalancerKind.Haproxy, HaproxyReuse.Always),
         "haproxy-never" => new(BalancerKind.Haproxy, HaproxyReuse.Never),
         "haproxy-check" => new(BalancerKind.HaproxyHealthCheck),
+        "haproxy-tcp" => new(BalancerKind.HaproxyTcp),
         "caddy" => new(BalancerKind.Caddy),
         "yarp" => new(BalancerKind.Yarp),
         "yarp-check" => new(BalancerKind.YarpHealthCheck),
@@ -82,7 +91,7 @@ public sealed record BalancerSetup(BalancerKind Kind, HaproxyReuse Reuse = Hapro
     /// <summary>Why this setup cannot run on this machine (a missing program), or null when it can.</summary>
     public string? Missing() => Kind switch
     {
-        BalancerKind.Haproxy or BalancerKind.HaproxyHealthCheck when !File.Exists(HaproxyProcess.Program) =>
+        BalancerKind.Haproxy or BalancerKind.HaproxyHealthCheck or BalancerKind.HaproxyTcp when !File.Exists(HaproxyProcess.Program) =>
             $"{HaproxyProcess.Program} is missing: install Debian's haproxy package",
         BalancerKind.Caddy when !File.Exists(CaddyProcess.Program) => $"{CaddyProcess.Program} is missing: install Debian's caddy package",
         _ => null,
@@ -93,6 +102,7 @@ public sealed record BalancerSetup(BalancerKind Kind, HaproxyReuse Reuse = Hapro
     {
         BalancerKind.Haproxy => await HaproxyProcess.StartAsync(FreePorts.Next(), backendPorts, Reuse),
         BalancerKind.HaproxyHealthCheck => await HaproxyProcess.StartAsync(FreePorts.Next(), backendPorts, Reuse, HealthPath),
+        BalancerKind.HaproxyTcp => await HaproxyProcess.StartAsync(FreePorts.Next(), backendPorts, tcp: true),
         BalancerKind.Caddy => await CaddyProcess.StartAsync(FreePorts.Next(), backendPorts, HealthPath),
         BalancerKind.Yarp => await YarpProcess.StartAsync(YarpProgram ?? YarpProcess.FindProgram(), FreePorts.Next(), backendPorts, healthPath: null),
         _ => await YarpProcess.StartAsync(YarpProgram ?? YarpProcess.FindProgram(), FreePorts.Next(), backendPorts, HealthPath),

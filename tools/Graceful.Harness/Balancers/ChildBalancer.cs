@@ -35,6 +35,8 @@ public abstract class ChildBalancer : IBalancer
 
     public abstract Task PutBackAsync(int instance);
 
+    public virtual Task<IReadOnlyList<long>?> ConnectionsOpenedAsync() => Task.FromResult<IReadOnlyList<long>?>(null);
+
     /// <summary>The request a line of its log names, or null for any other line.</summary>
     protected abstract BalancerRequest? TryParseRequest(string line);
 

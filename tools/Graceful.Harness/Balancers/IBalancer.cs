@@ -22,4 +22,7 @@ public interface IBalancer : IAsyncDisposable
 
     /// <summary>Routes to <paramref name="instance"/> again; nothing for a balancer that probes.</summary>
     Task PutBackAsync(int instance);
+
+    /// <summary>How many connections it has opened to each instance so far, in instance order; null when it does not say.</summary>
+    Task<IReadOnlyList<long>?> ConnectionsOpenedAsync();
 }

@@ -120,10 +120,12 @@ public static class DrillCommand
         var pause = Duration("--pause", "Time between an instance back in rotation and the next restart.", "500ms", recursive: false, zeroAllowed: true);
         var balancer = new Option<string>("--balancer")
         {
-            Description = "haproxy (told through its runtime API after --lag), haproxy-check (its own health check of /healthz/ready), caddy (active health checks), " +
-                "yarp (in-memory configuration changed after --lag) or yarp-check (YARP's active health checks).",
+            Description = "haproxy (told through its runtime API after --lag), haproxy-check (its own health check of /healthz/ready), " +
+                "haproxy-tcp (mode tcp, told after --lag: client reconnects reach the instances), caddy (active health checks), " +
+                "yarp (in-memory configuration changed after --lag) or yarp-check (YARP's active health checks). With HAProxy the report gives " +
+                "the peak rate of new connections at the instances left serving during each restart.",
             DefaultValueFactory = _ => "haproxy",
-        }.AcceptOnlyFromAmong("haproxy", "haproxy-check", "caddy", "yarp", "yarp-check");
+        }.AcceptOnlyFromAmong("haproxy", "haproxy-check", "haproxy-tcp", "caddy", "yarp", "yarp-check");
         var reuse = new Option<string>("--haproxy-reuse")
         {
             Description = "HAProxy's http-reuse mode: safe (HAProxy's default), always or never.",

@@ -11,6 +11,7 @@ public sealed class DrillRecorder(DrillClock clock)
     private readonly ConcurrentQueue<RequestRecord> _requests = new();
     private readonly ConcurrentQueue<Marker> _markers = new();
     private readonly ConcurrentQueue<ProcessExit> _exits = new();
+    private readonly ConcurrentQueue<RestartConnections> _newConnections = new();
     private readonly long[] _counts = new long[Enum.GetValues<Outcome>().Length];
     private long _nextId;
 
@@ -29,6 +30,9 @@ public sealed class DrillRecorder(DrillClock clock)
 
     public void AddExit(ProcessExit exit) => _exits.Enqueue(exit);
 
+    /// <summary>A rolling restart's new connections at the instances left serving (when the balancer counts them).</summary>
+    public void AddNewConnections(RestartConnections connections) => _newConnections.Enqueue(connections);
+
     public long Count(Outcome outcome) => Interlocked.Read(ref _counts[(int)outcome]);
 
     /// <summary>Requests so far in the order they ended.</summary>
@@ -37,4 +41,7 @@ public sealed class DrillRecorder(DrillClock clock)
     public IReadOnlyList<Marker> Markers => [.. _markers.OrderBy(m => m.At)];
 
     public IReadOnlyList<ProcessExit> Exits => [.. _exits];
+
+    /// <summary>Null when no restart reported them (not a rolling restart, or a balancer that does not count).</summary>
+    public IReadOnlyList<RestartConnections>? NewConnections => _newConnections.IsEmpty ? null : [.. _newConnections];
 }

@@ -36,6 +36,11 @@ public static class ConsoleReport
         }
 
         console.Write(events);
+        foreach (var restart in report.NewConnections ?? [])
+        {
+            console.WriteLine(NewConnections(restart));
+        }
+
         foreach (var warning in report.Warnings)
         {
             console.MarkupLineInterpolated($"[yellow]warning: {warning}[/]");
@@ -71,6 +76,11 @@ public static class ConsoleReport
         var text = asked > 0 ? string.Create(CultureInfo.InvariantCulture, $"{overall:0.#} of {asked:0.#}") : overall.ToString("0.#", CultureInfo.InvariantCulture);
         return summary.AchievedRateBeforeSignal is { } before ? string.Create(CultureInfo.InvariantCulture, $"{text} ({before:0.#} before the first signal)") : text;
     }
+
+    /// <summary>One restart's reconnects, in one line.</summary>
+    public static string NewConnections(RestartConnections restart) => string.Create(CultureInfo.InvariantCulture,
+        $"New connections at the instances left serving while {restart.Server} restarted: {restart.Total}, peak {restart.PeakPerSecond}/s " +
+        $"(most in any 1 s), {restart.PeakIn100Ms} in the busiest 100 ms.");
 
     private static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
 

@@ -18,7 +18,11 @@ public sealed record DrillReport(
     IReadOnlyList<string> Warnings,
     IReadOnlyList<ProcessExit> Exits,
     IReadOnlyList<Marker> Markers,
-    IReadOnlyList<RequestRecord> Requests);
+    IReadOnlyList<RequestRecord> Requests)
+{
+    /// <summary>A rolling restart's new connections at the instances left serving, per restart; null when not counted.</summary>
+    public IReadOnlyList<RestartConnections>? NewConnections { get; init; }
+}
 
 /// <summary>The load profile in words and numbers.</summary>
 public sealed record LoadProfileReport(int Concurrency, double Rate, IReadOnlyList<string> Mix, bool KeepAlive, string Protocol, double RequestTimeoutMs)

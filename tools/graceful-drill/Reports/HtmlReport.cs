@@ -68,7 +68,13 @@ public static class HtmlReport
             Add($"<tr><td>{exit.Pid}</td><td class=\"text\">{exit.Role}</td><td>{Ms(exit.At)}</td><td>{(exit.ExitCode is { } code ? code.ToString(CultureInfo.InvariantCulture) : "unknown")}</td></tr>\n");
         }
 
-        Add($"</table>\n<h2>Markers</h2>\n<table><tr><th>at (ms)</th><th class=\"text\">kind</th><th class=\"text\">what</th></tr>\n");
+        Add($"</table>\n");
+        foreach (var restart in report.NewConnections ?? [])
+        {
+            Add($"<p>{ConsoleReport.NewConnections(restart)}</p>\n");
+        }
+
+        Add($"<h2>Markers</h2>\n<table><tr><th>at (ms)</th><th class=\"text\">kind</th><th class=\"text\">what</th></tr>\n");
         foreach (var marker in report.Markers)
         {
             Add($"<tr><td>{marker.At:0.0}</td><td class=\"text\"><span class=\"swatch\" style=\"background:{OutcomeColors.Hex(marker.Kind)}\"></span>{OutcomeColors.Label(marker.Kind)}</td><td class=\"text\">{marker.Label}</td></tr>\n");

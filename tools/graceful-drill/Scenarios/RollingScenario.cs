@@ -44,8 +44,13 @@ public sealed class RollingScenario(IReadOnlyList<string> command, BalancerSetup
         for (var restart = 0; restart < restarts; restart++)
         {
             // The next restart waits until the balancer routes to the fresh instance, as a real rollout does.
-            await _rolling!.RestartAsync(restart % instances, lag, step => Record(recorder, step), waitForRotation: TimeSpan.FromSeconds(30))
+            var outcome = await _rolling!.RestartAsync(restart % instances, lag, step => Record(recorder, step), waitForRotation: TimeSpan.FromSeconds(30))
                 .WaitAsync(cancellationToken);
+            if (outcome.NewConnectionsElsewhere is { } elsewhere)
+            {
+                recorder.AddNewConnections(new RestartConnections(outcome.Server, elsewhere.Total, elsewhere.PeakPerSecond, elsewhere.PeakIn100Ms));
+            }
+
             await Task.Delay(pause, cancellationToken);
         }
     }

@@ -33,7 +33,14 @@ internal sealed record PhaseTiming(string Name, double Seconds);
 internal sealed record PreStopSummary(string EndedBy, double Seconds, int Requests, int Connections, IReadOnlyList<string> Addresses);
 
 /// <summary>The connections open when the drain started, by how the drain handled them.</summary>
-internal sealed record ConnectionCounts(int Total, int Busy, int IdleClosed, int KeptForNextRequest);
+internal sealed record ConnectionCounts(int Total, int Busy, int IdleClosed, int KeptForNextRequest)
+{
+    /// <summary>With <see cref="GracefulOptions.CloseSpread"/>: the connections closed one at a time instead, and over how long.</summary>
+    public SpreadCloses? Spread { get; init; }
+}
+
+/// <summary>Connections the drain closed one at a time over a window of <paramref name="WindowSeconds"/> (<see cref="GracefulOptions.CloseSpread"/>).</summary>
+internal sealed record SpreadCloses(int Connections, double WindowSeconds);
 
 /// <summary>
 /// The HTTP/2 connections the shutdown asked to close: while serving a stream, which Kestrel answers with the two-step

@@ -20,10 +20,12 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
     private int _shutdown;
     private TimeSpan _idleGrace;
     private TimeSpan _requestBound;
-    private long _drainStartedAt;
     private int _closedWithoutRequest;
     private ITimer? _requestBoundTimer;
     private long _nextRequestBoundCheck;
+    // The drain's closes spread over a window (under _gate), and whether a second signal overrode any spread.
+    private CloseSpread? _spread;
+    private bool _spreadOverridden;
 
     // Counted apart from the dictionary: its Count takes every lock and IsEmpty scans every bucket, which made
     // closing 10,000 connections quadratic.
@@ -47,6 +49,8 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
         Recording = 1,
         ClosingAfterResponses = 2,
         Closing = 4,
+        // Connections are asked to close one at a time (CloseSpread): each response asks whether its own connection is.
+        ClosingOneByOne = 8,
     }
 
     /// <summary>True while no shutdown has asked anything of the connections: requests take the fast path.</summary>
@@ -64,6 +68,18 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
     public bool ClosesAfterResponses => Has(Shutdown.ClosingAfterResponses);
 
     private bool Has(Shutdown flag) => (Volatile.Read(ref _shutdown) & (int)flag) != 0;
+
+    /// <summary>
+    /// Whether a response on <paramref name="connection"/> closes it: every response does once <see cref="ClosesAfterResponses"/>;
+    /// while the drain closes connections one at a time, those asked to close (<see cref="TrackedConnection.IsClosing"/>).
+    /// While nothing stops, one read and one test, as before.
+    /// </summary>
+    public bool ClosesAfterResponse(TrackedConnection connection)
+    {
+        var shutdown = Volatile.Read(ref _shutdown);
+        return (shutdown & (int)(Shutdown.ClosingAfterResponses | Shutdown.ClosingOneByOne)) != 0
+            && ((shutdown & (int)Shutdown.ClosingAfterResponses) != 0 || connection.IsClosing);
+    }
 
     // A full fence: a request that ends after this either sees the flag or was seen by whatever reads its connection next.
     private void Enter(Shutdown flags) => Interlocked.Or(ref _shutdown, (int)flags);
@@ -85,9 +101,6 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
 
     /// <summary>During the drain, how long a connection not serving a request has to complete one (<see cref="GracefulOptions.DrainReadHeaderTimeout"/>).</summary>
     public TimeSpan RequestBound => _requestBound;
-
-    /// <summary>When the drain started, as a timestamp.</summary>
-    public long DrainStartedAt => Volatile.Read(ref _drainStartedAt);
 
     /// <summary>Connections the drain closed because they did not complete a request within <see cref="RequestBound"/>.</summary>
     public int ClosedWithoutRequestCount => Volatile.Read(ref _closedWithoutRequest);
@@ -124,7 +137,7 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
         // Accepted just before the listeners closed: its client may be sending its first request right now.
         if (IsClosing)
         {
-            connection.CloseWhenIdleFor(_idleGrace);
+            connection.CloseGracefully(_idleGrace, KeepsIdleHttp2, time.GetTimestamp());
             BoundRequestsIn(_requestBound);
         }
 
@@ -179,52 +192,42 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
     }
 
     /// <summary>
-    /// From now on every connection is on its way out. A busy HTTP/1.1 connection closes after its current response
-    /// if that response can still say <c>Connection: close</c> (see <see cref="TrackedConnection.OnResponseStarting"/>),
-    /// else it is kept for the client's next request (see <see cref="TrackedConnection.RequestEnded"/>); an idle one used within <paramref name="idleGrace"/> stays open
-    /// for the client's next request (answered with <c>Connection: close</c>) or until it has idled for the grace; one
-    /// idle for longer closes now, as does every HTTP/2 connection, whose GOAWAY lets its client finish open streams
-    /// and retry nothing. <paramref name="closed"/>, when given, hears the number of connections left each time one closes.
+    /// From now on every connection is on its way out, each closed by <see cref="TrackedConnection.CloseGracefully"/>: a
+    /// busy HTTP/1.1 connection closes after its current response if that response can still say <c>Connection: close</c>
+    /// (see <see cref="TrackedConnection.OnResponseStarting"/>), else it is kept for the client's next request (see
+    /// <see cref="TrackedConnection.RequestEnded"/>); an idle one used within <paramref name="idleGrace"/> stays open for
+    /// the client's next request (answered with <c>Connection: close</c>) or until it has idled for the grace; one idle
+    /// for longer closes now, as does every HTTP/2 connection, whose GOAWAY lets its client finish open streams and retry
+    /// nothing. With a <paramref name="spread"/> window, each is closed so at its own moment of the window instead
+    /// (<see cref="CloseSpread"/>), unless a second signal came first (<see cref="CloseSpreadRestNow"/>).
+    /// <paramref name="closed"/>, when given, hears the number of connections left each time one closes.
     /// </summary>
-    public DrainStart BeginDrain(TimeSpan idleGrace, TimeSpan requestBound, Action<int>? closed = null)
+    public DrainStart BeginDrain(TimeSpan idleGrace, TimeSpan requestBound, Action<int>? closed = null, TimeSpan spread = default)
     {
         var now = time.GetTimestamp();
         Volatile.Write(ref _closedWhileDraining, closed);
         _idleGrace = idleGrace;
         _requestBound = requestBound;
-        Volatile.Write(ref _drainStartedAt, now);
+        if (spread > TimeSpan.Zero && StartSpread(spread) is { } spreading)
+        {
+            return new DrainStart(0, 0, 0, spreading);
+        }
+
         Enter(Shutdown.Closing | Shutdown.ClosingAfterResponses);
         int busy = 0, idleClosed = 0, kept = 0;
         foreach (var connection in Open())
         {
-            var idleFor = time.GetElapsedTime(connection.LastActivity, now);
-            if (connection.InFlightCount > 0)
+            switch (connection.CloseGracefully(idleGrace, KeepsIdleHttp2, now))
             {
-                busy++;
-                if (connection.IsHttp2)
-                {
-                    connection.RequestClose();
-                }
-                else
-                {
-                    // Its request's end decides; this covers a request that ended while the drain began, unseen by it.
-                    connection.CloseWhenIdleFor(idleGrace);
-                }
-            }
-            else if (connection.IsHttp2 && (!KeepsIdleHttp2 || idleFor >= idleGrace))
-            {
-                idleClosed++;
-                connection.RequestClose();
-            }
-            else if (idleFor >= idleGrace)
-            {
-                idleClosed++;
-                connection.CloseIdle();
-            }
-            else
-            {
-                kept++;
-                connection.CloseWhenIdleFor(idleGrace);
+                case GracefulClose.Busy:
+                    busy++;
+                    break;
+                case GracefulClose.ClosedIdle:
+                    idleClosed++;
+                    break;
+                default:
+                    kept++;
+                    break;
             }
         }
 
@@ -233,6 +236,61 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
         BoundRequestsIn(requestBound);
 
         return new DrainStart(busy, idleClosed, kept);
+    }
+
+    // The number of connections whose closes are spread, or null when a second signal already overrode the spread.
+    private int? StartSpread(TimeSpan window)
+    {
+        CloseSpread spread;
+        lock (_gate)
+        {
+            if (_spreadOverridden)
+            {
+                return null;
+            }
+
+            Enter(Shutdown.Closing | Shutdown.ClosingOneByOne);
+            _spread = spread = new CloseSpread([.. _open.Keys], window, time, CloseAtItsMoment,
+                () => Enter(Shutdown.ClosingAfterResponses));
+        }
+
+        spread.Start();
+        return spread.Count;
+    }
+
+    private void CloseAtItsMoment(TrackedConnection connection)
+    {
+        if (_open.ContainsKey(connection))
+        {
+            connection.CloseGracefully(_idleGrace, KeepsIdleHttp2, time.GetTimestamp());
+            BoundRequestsIn(_requestBound);
+        }
+    }
+
+    /// <summary>
+    /// A second signal overrides the spread (<see cref="GracefulOptions.CloseSpread"/>): the connections whose moment has
+    /// not come close now, as a drain without it would close them, and a drain yet to start does not spread. False when
+    /// no spread was closing connections.
+    /// </summary>
+    public bool CloseSpreadRestNow()
+    {
+        CloseSpread? spread;
+        lock (_gate)
+        {
+            _spreadOverridden = true;
+            spread = _spread;
+        }
+
+        return spread?.CloseRestNow() ?? false;
+    }
+
+    /// <summary>The drain has ended (or is being cut): a spread closes nothing more.</summary>
+    public void StopSpread()
+    {
+        lock (_gate)
+        {
+            _spread?.Dispose();
+        }
     }
 
     /// <summary>
@@ -265,11 +323,10 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
         }
 
         var now = time.GetTimestamp();
-        var drainStartedAt = DrainStartedAt;
         TimeSpan? next = null;
         foreach (var connection in Open())
         {
-            if (connection.CloseIfNoRequestWithin(_requestBound, drainStartedAt, now, out var left))
+            if (connection.CloseIfNoRequestWithin(_requestBound, now, out var left))
             {
                 Interlocked.Increment(ref _closedWithoutRequest);
             }
@@ -319,6 +376,7 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
 
     public void AbortAll(string reason)
     {
+        StopSpread();
         foreach (var connection in Open())
         {
             connection.Abort(new ConnectionAbortedException(reason));

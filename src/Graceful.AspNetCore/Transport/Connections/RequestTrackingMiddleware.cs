@@ -62,7 +62,7 @@ internal static class RequestTrackingMiddleware
             // Kestrel keeps the callback list per connection: no allocation per request.
             context.Response.OnStarting(TrackedConnection.OnResponseStarting, connection);
         }
-        else if (tracker.ClosesAfterResponses)
+        else if (tracker.ClosesAfterResponse(connection))
         {
             // An HTTP/2 connection the drain could not tell from HTTP/1.1 (no request yet): GOAWAY now. HTTP/1.1
             // requests arriving during the drain get Connection: close from OnResponseStarting.

@@ -35,6 +35,8 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
     private readonly long _acceptedAt;
     // When the drain closed this connection as idle (CloseIdle), as a timestamp; 0 if it did not.
     private long _closedIdleAt;
+    // When this connection was asked to close (CloseGracefully), as a timestamp; 0 while it is not on its way out.
+    private long _closingSince;
 
     private enum Protocol : byte
     {
@@ -59,6 +61,9 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
 
     /// <summary>When an HTTP/2 connection was first asked to close (a timestamp), or 0.</summary>
     public long CloseAskedAt => Volatile.Read(ref _closeAskedAt);
+
+    /// <summary>True once <see cref="CloseGracefully"/> asked this connection to close: its responses say <c>Connection: close</c>.</summary>
+    public bool IsClosing => Volatile.Read(ref _closingSince) != 0;
 
     /// <summary>True once a request on this connection was HTTP/2, which closes with GOAWAY rather than by idling out.</summary>
     public bool IsHttp2 => _protocol == Protocol.Http2;
@@ -179,7 +184,7 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
             return;
         }
 
-        if (_tracker.ClosesAfterResponses && !IsHttp2)
+        if (_tracker.ClosesAfterResponse(this) && !IsHttp2)
         {
             CloseAfterResponse(context.Response);
         }
@@ -192,23 +197,25 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
 
     /// <summary>
     /// Called by the drain's request bound (<see cref="ConnectionTracker"/>): closes this connection if it has gone
-    /// <paramref name="bound"/> without a request since the drain started (or since its accept or last request, if
-    /// later). Kestrel's own close (<see cref="RequestClose"/>) ends only a connection that has sent nothing of its next
+    /// <paramref name="bound"/> without a request since it was asked to close (<see cref="CloseGracefully"/>; or since
+    /// its last request, if later). Kestrel's own close (<see cref="RequestClose"/>) ends only a connection that has sent nothing of its next
     /// request; one that trickles its headers would hold the exit until Kestrel's request-headers timeout.
     /// True if it closed the connection now; otherwise <paramref name="left"/> is how long until it is due, or zero
-    /// when there is nothing to wait for (it is serving a request, whose end re-arms the bound, or is closed).
+    /// when there is nothing to wait for (it is serving a request, whose end re-arms the bound, is closed, or has not
+    /// been asked to close yet: a spread's close re-arms the bound).
     /// </summary>
-    public bool CloseIfNoRequestWithin(TimeSpan bound, long drainStartedAt, long now, out TimeSpan left)
+    public bool CloseIfNoRequestWithin(TimeSpan bound, long now, out TimeSpan left)
     {
         left = TimeSpan.Zero;
         lock (_gate)
         {
-            if (InFlightCount > 0 || _closedWithoutRequest || Volatile.Read(ref _disposed) != 0)
+            var closingSince = Volatile.Read(ref _closingSince);
+            if (closingSince == 0 || InFlightCount > 0 || _closedWithoutRequest || Volatile.Read(ref _disposed) != 0)
             {
                 return false;
             }
 
-            var waited = _tracker.Time.GetElapsedTime(Math.Max(drainStartedAt, LastActivity), now);
+            var waited = _tracker.Time.GetElapsedTime(Math.Max(closingSince, LastActivity), now);
             if (waited < bound)
             {
                 left = bound - waited;
@@ -230,7 +237,7 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
     public static Task OnResponseStarting(object state)
     {
         var connection = (TrackedConnection)state;
-        if (connection._tracker.ClosesAfterResponses)
+        if (connection._tracker.ClosesAfterResponse(connection))
         {
             connection.RequestClose();
         }
@@ -247,6 +254,53 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
         {
             CloseWhenIdleFor(_tracker.IdleGrace);
         }
+    }
+
+    /// <summary>
+    /// Closes this one connection without losing a request, the way the drain closes each: HTTP/2 gets GOAWAY, so its
+    /// open streams finish; HTTP/1.1 serving a request closes after its response, which says <c>Connection: close</c>
+    /// unless it had already started (then the connection is kept for the client's next request); idle and used within
+    /// <paramref name="idleGrace"/>, it is kept for the client's next request (answered with <c>Connection: close</c>) or
+    /// until it has idled for the grace; idle for longer, it closes now. With <paramref name="keepsIdleHttp2"/>
+    /// (<see cref="GracefulOptions.Http2GoAwayGrace"/>) an idle HTTP/2 connection is kept like an HTTP/1.1 one. From now
+    /// on its responses say <c>Connection: close</c> (see <see cref="ConnectionTracker.ClosesAfterResponse"/>) and the
+    /// drain's request bound counts from <paramref name="now"/>.
+    /// </summary>
+    public GracefulClose CloseGracefully(TimeSpan idleGrace, bool keepsIdleHttp2, long now)
+    {
+        // A full fence before reading whether it serves: a request ending now either sees the mark (RequestEnded) or is
+        // seen here.
+        Interlocked.CompareExchange(ref _closingSince, now, 0);
+        var idleFor = _tracker.Time.GetElapsedTime(LastActivity, now);
+        if (InFlightCount > 0)
+        {
+            if (IsHttp2)
+            {
+                RequestClose();
+            }
+            else
+            {
+                // Its request's end decides; this covers a request that ended just now, unseen here.
+                CloseWhenIdleFor(idleGrace);
+            }
+
+            return GracefulClose.Busy;
+        }
+
+        if (IsHttp2 && (!keepsIdleHttp2 || idleFor >= idleGrace))
+        {
+            RequestClose();
+            return GracefulClose.ClosedIdle;
+        }
+
+        if (idleFor >= idleGrace)
+        {
+            CloseIdle();
+            return GracefulClose.ClosedIdle;
+        }
+
+        CloseWhenIdleFor(idleGrace);
+        return GracefulClose.KeptForNextRequest;
     }
 
     /// <summary>
