@@ -43,6 +43,12 @@ internal sealed class GracefulOptionsDeclaration : OptionDeclarations<GracefulOp
             "When set, every HTTP/2 connection gets the two-step GOAWAY (2^31-1, then the last stream served) with at least this long between the two, as Envoy's `drain_timeout`: streams a client opened while the first GOAWAY was on its way are served, not left unprocessed (one round trip is enough; `100ms` is generous within a data centre). An idle connection used within `IdleGrace` is kept for its client's next stream; the last stream of a closing connection ends no earlier than this after its close was asked. Bounded by the drain deadline. The report counts the HTTP/2 connections asked to close while serving and while idle. Unset: Kestrel's behaviour (see docs/design.md, \"HTTP/2 GOAWAY\")."),
         Value("SystemdExtendInterval", OptionalDuration, o => o.SystemdExtendInterval, (o, v) => o.SystemdExtendInterval = v, WhenSet(PositiveUpTo(TenMinutes)),
             "Under systemd (`Type=notify`): during the drain, every this long, ask systemd to extend the stop timeout by twice this (`EXTEND_TIMEOUT_USEC`) if the drain made progress since the last time (a request completed or a connection closed), never past `DrainTimeout`. A drain longer than the unit's `TimeoutStopSec` is then not SIGKILLed while it makes progress; a stuck one still is. Each extension is logged (event `SystemdStopTimeoutExtended`). Keep it under half of `TimeoutStopSec`."),
+        Value("MaxConnectionAge", OptionalDuration, o => o.MaxConnectionAge, (o, v) => o.MaxConnectionAge = v, WhenSet(Positive()),
+            "When set, each connection is retired once it is this old (give or take `MaxConnectionAgeJitter`), as gRPC's `MAX_CONNECTION_AGE`, so long-lived clients reconnect and re-balance onto instances added since. Nothing is lost: HTTP/1.1's next response says `Connection: close`, one serving no request closes once idle for `IdleGrace`, HTTP/2 gets GOAWAY. WebSockets are left to end on their own; once a shutdown begins, the drain takes over. Unset: nothing is added to any request (see docs/design.md, \"Maximum connection age\")."),
+        Value("MaxConnectionAgeJitter", OptionalDuration, o => o.MaxConnectionAgeJitter, (o, v) => o.MaxConnectionAgeJitter = v, WhenSet(ZeroOrPositive),
+            "Each connection's age is `MaxConnectionAge` plus or minus a random amount up to this, so connections opened together do not reconnect together.", unset: "10 % of `MaxConnectionAge`, as gRPC"),
+        Value("MaxConnectionAgeGrace", Duration, o => o.MaxConnectionAgeGrace, (o, v) => o.MaxConnectionAgeGrace = v, PositiveOrInfinite,
+            "How long a connection retired for its age may stay open for the requests and streams in flight on it; then it is cut with them (event `ConnectionAgeGraceCut`). Upgraded HTTP/1.1 connections (WebSockets) are never cut. `infinite` (the default, as gRPC): never cut."),
         Value("ReportPath", FilePath, o => o.ReportPath, (o, v) => o.ReportPath = v, InExistingFolder,
             "Write the shutdown report as JSON here at the end of every shutdown (the sample: `--report PATH`)."),
         Value("RejectDuringDrainRetryAfter", OptionalDuration, o => o.RejectDuringDrainRetryAfter, (o, v) => o.RejectDuringDrainRetryAfter = v, WhenSet(ZeroOrPositive),
@@ -94,6 +100,11 @@ internal sealed class GracefulOptionsDeclaration : OptionDeclarations<GracefulOp
             static (o, s) => ErrorIf(
                 o.Http2GoAwayGrace is { } grace && o.DrainTimeout != Timeout.InfiniteTimeSpan && grace >= o.DrainTimeout,
                 () => $"{s}:Http2GoAwayGrace ({Show(o.Http2GoAwayGrace ?? TimeSpan.Zero)}) must be shorter than {s}:DrainTimeout ({Show(o.DrainTimeout)}): the streams it holds would be cut.")),
+
+        Rule("MaxConnectionAgeJitter", "`MaxConnectionAgeJitter` must be shorter than `MaxConnectionAge`.",
+            static (o, s) => ErrorIf(
+                o.MaxConnectionAge is { } age && o.MaxConnectionAgeJitter is { } jitter && jitter >= age,
+                () => $"{s}:MaxConnectionAgeJitter ({Show(o.MaxConnectionAgeJitter ?? TimeSpan.Zero)}) must be shorter than {s}:MaxConnectionAge ({Show(o.MaxConnectionAge ?? TimeSpan.Zero)}): a connection would be retired as it opens.")),
 
         // An adaptive pre-stop (PreStopQuietPeriod set) is the only reader of the next three.
         Rule("PreStopMaxDelay", "With `PreStopQuietPeriod` set, `PreStopMaxDelay` must be a positive duration (not `infinite`).",

@@ -69,7 +69,7 @@ public static class GracefulServiceCollectionExtensions
 
         services.AddMetrics();
         services.AddSingleton<GracefulMetrics>();
-        services.AddSingleton<ConnectionTracker>();
+        services.AddSingleton(CreateConnectionTracker);
         services.AddSingleton<ListenerRegistry>();
         services.AddSingleton<ShutdownHookRunner>();
         services.AddSingleton<ShutdownTokens>();
@@ -109,6 +109,20 @@ public static class GracefulServiceCollectionExtensions
         return services;
     }
 
+    private static ConnectionTracker CreateConnectionTracker(IServiceProvider services)
+    {
+        var time = services.GetRequiredService<TimeProvider>();
+        var tracker = new ConnectionTracker(services.GetRequiredService<ShutdownTokens>(), time);
+        var options = services.GetRequiredService<IOptions<GracefulOptions>>().Value;
+        if (options.MaxConnectionAge is { } age)
+        {
+            tracker.AgeConnections(age, options.MaxConnectionAgeJitter, options.MaxConnectionAgeGrace, options.IdleGrace,
+                services.GetRequiredService<ILogger<ConnectionAging>>());
+        }
+
+        return tracker;
+    }
+
     // Graceful's own classes log through loggers that swallow a failing provider's exception (FaultTolerantLogger):
     // a broken log sink must not change a drain's outcome. Registered for these closed types only; the application's
     // loggers are untouched.
@@ -123,6 +137,7 @@ public static class GracefulServiceCollectionExtensions
         services.AddSingleton<ILogger<UpgradeCoordinator>, FaultTolerantLogger<UpgradeCoordinator>>();
         services.AddSingleton<ILogger<UpgradeLifecycle>, FaultTolerantLogger<UpgradeLifecycle>>();
         services.AddSingleton<ILogger<DrainableListenerFactory>, FaultTolerantLogger<DrainableListenerFactory>>();
+        services.AddSingleton<ILogger<ConnectionAging>, FaultTolerantLogger<ConnectionAging>>();
     }
 
     // Kestrel binds through every registered IConnectionListenerFactory; each is wrapped so Graceful

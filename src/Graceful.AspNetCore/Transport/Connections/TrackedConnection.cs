@@ -35,6 +35,11 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
     private readonly long _acceptedAt;
     // When the drain closed this connection as idle (CloseIdle), as a timestamp; 0 if it did not.
     private long _closedIdleAt;
+    // Retiring (Retire): since when, as a timestamp, or 0; whether Kestrel was asked to close it; when ConnectionAging
+    // next looks at it (0: never).
+    private long _retiringSince;
+    private int _retireAsked;
+    private long _ageCheckAt;
 
     private enum Protocol : byte
     {
@@ -59,6 +64,18 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
 
     /// <summary>When an HTTP/2 connection was first asked to close (a timestamp), or 0.</summary>
     public long CloseAskedAt => Volatile.Read(ref _closeAskedAt);
+
+    /// <summary>When this connection began to retire (<see cref="Retire"/>), as a timestamp, or 0.</summary>
+    public long RetiringSince => Volatile.Read(ref _retiringSince);
+
+    /// <summary>When <see cref="ConnectionAging"/> next looks at this connection (a timestamp), or 0 for never.</summary>
+    public long AgeCheckAt { get => Volatile.Read(ref _ageCheckAt); set => Volatile.Write(ref _ageCheckAt, value); }
+
+    /// <summary>
+    /// True when its request switched protocols (a WebSocket): Kestrel never serves another request on it, so it ends
+    /// with its stream. Read from another thread, so only as a hint for what is not the request's own decision.
+    /// </summary>
+    public bool IsUpgraded => Volatile.Read(ref _current) is { } context && context.Response.StatusCode == StatusCodes.Status101SwitchingProtocols;
 
     /// <summary>True once a request on this connection was HTTP/2, which closes with GOAWAY rather than by idling out.</summary>
     public bool IsHttp2 => _protocol == Protocol.Http2;
@@ -224,13 +241,14 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
 
     /// <summary>
     /// Called as an HTTP/1.1 response's headers are produced, on the request's own thread: from the drain's start on,
-    /// every response says <c>Connection: close</c> and its connection closes after it. Deciding here rather than when
-    /// the drain starts is what makes it race-free: Kestrel cannot have sent keep-alive headers in between.
+    /// every response says <c>Connection: close</c> and its connection closes after it, as does a response on a retiring
+    /// connection (<see cref="Retire"/>). Deciding here rather than when the drain starts (or the connection retires) is
+    /// what makes it race-free: Kestrel cannot have sent keep-alive headers in between.
     /// </summary>
     public static Task OnResponseStarting(object state)
     {
         var connection = (TrackedConnection)state;
-        if (connection._tracker.ClosesAfterResponses)
+        if (connection._tracker.ClosesAfterResponses || Volatile.Read(ref connection._retiringSince) != 0)
         {
             connection.RequestClose();
         }
@@ -322,6 +340,46 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
 
         _inner.Features.Get<IConnectionLifetimeNotificationFeature>()?.RequestClose();
     }
+
+    /// <summary>
+    /// Ends this connection without losing a request, outside the drain (its age, <see cref="ConnectionAging"/>): HTTP/2
+    /// gets GOAWAY now and finishes its open streams; on HTTP/1.1 the next response to start says <c>Connection: close</c>
+    /// (<see cref="OnResponseStarting"/>), and a connection serving no request is closed once it has been idle for
+    /// <paramref name="idleGrace"/>, so that its client is not sending a request onto the close. An upgraded connection
+    /// is left to end with its stream. Returns 0 when nothing is left to do, else when to call again (a timestamp):
+    /// the connection is serving a request, or was used within the grace. Safe to call again and from any thread.
+    /// </summary>
+    public long Retire(long now, TimeSpan idleGrace)
+    {
+        Interlocked.CompareExchange(ref _retiringSince, now, 0);
+        if (Volatile.Read(ref _retireAsked) != 0 || Volatile.Read(ref _disposed) != 0 || IsUpgraded)
+        {
+            return 0;
+        }
+
+        if (!IsHttp2)
+        {
+            if (InFlightCount > 0)
+            {
+                // Its response closes it unless it had started before the retiring: then look again once it may be idle.
+                return now + Ticks(idleGrace);
+            }
+
+            var lastActivity = LastActivity;
+            if (_tracker.Time.GetElapsedTime(lastActivity, now) < idleGrace)
+            {
+                return lastActivity + Ticks(idleGrace);
+            }
+        }
+
+        // Kestrel ends an HTTP/1.1 connection only if nothing of a next request has arrived (one that has is answered
+        // with Connection: close), and an HTTP/2 one with GOAWAY. Not RequestClose: the drain's report counts those.
+        Volatile.Write(ref _retireAsked, 1);
+        _inner.Features.Get<IConnectionLifetimeNotificationFeature>()?.RequestClose();
+        return 0;
+    }
+
+    private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * _tracker.Time.TimestampFrequency);
 
     /// <summary>
     /// Drain side, for a connection serving no request: asks Kestrel to close it (<see cref="RequestClose"/>) and marks
