@@ -19,6 +19,11 @@ public class GracefulOptionsValidationTests
             o.DrainTimeout = TimeSpan.FromSeconds(1);
             o.Http2GoAwayGrace = TimeSpan.FromSeconds(1);
         }, "Graceful:Http2GoAwayGrace (1s) must be shorter than Graceful:DrainTimeout (1s): the streams it holds would be cut."),
+        ["MaxConnectionAgeJitter"] = (o =>
+        {
+            o.MaxConnectionAge = TimeSpan.FromSeconds(30);
+            o.MaxConnectionAgeJitter = TimeSpan.FromSeconds(30);
+        }, "Graceful:MaxConnectionAgeJitter (30s) must be shorter than Graceful:MaxConnectionAge (30s): a connection would be retired as it opens."),
         ["PreStopMaxDelay"] = (o =>
         {
             o.PreStopQuietPeriod = TimeSpan.FromMilliseconds(500);
@@ -140,6 +145,24 @@ public class GracefulOptionsValidationTests
             "Graceful:Upgrade:ReadyTimeout must be a positive duration (was 0): a successor that never becomes ready must not block upgrades for ever.",
             "Graceful:Limits:WriteTimeout must be a positive duration or infinite (was 0).",
             "Graceful:Limits:MaxHeaderBytes must be at least 1024 (was 10).",
+        ], errors);
+    }
+
+    [Fact]
+    public void MaxConnectionAge_ItsJitterAndGrace_NameTheKey()
+    {
+        var errors = Validate(o =>
+        {
+            o.MaxConnectionAge = TimeSpan.Zero;
+            o.MaxConnectionAgeJitter = TimeSpan.FromSeconds(-1);
+            o.MaxConnectionAgeGrace = TimeSpan.Zero;
+        });
+
+        Assert.Equal(
+        [
+            "Graceful:MaxConnectionAge must be a positive duration (was 0).",
+            "Graceful:MaxConnectionAgeJitter must be zero or a positive duration (was -1s).",
+            "Graceful:MaxConnectionAgeGrace must be a positive duration or infinite (was 0).",
         ], errors);
     }
 

@@ -91,6 +91,22 @@ public sealed class ConnectionAgeTests
     }
 
     [Fact]
+    public void AnHttp2Connection_UsedWithinTheGrace_WaitsForItsNextStream_ButOneWithOnlyALongStreamIsAskedOnceQuiet()
+    {
+        AgeConnections(jitter: TimeSpan.Zero);
+        var (connection, closes) = Accept();
+        Advance(Age - IdleGrace / 2);
+        Start(connection, "HTTP/2"); // a long stream: the next stream would ask from inside it, but none comes
+
+        Advance(IdleGrace / 2 + Step);
+        Assert.Equal(0, closes.Count);
+
+        Advance(IdleGrace / 2);
+        Assert.Equal(1, closes.Count); // GOAWAY while the long stream keeps Kestrel's first one standing
+        Assert.Equal((0, 0), _tracker.Http2Closes); // not a shutdown's close: the report does not count it
+    }
+
+    [Fact]
     public void Jitter_SpreadsTheRetirements_OverAgePlusOrMinusTheJitter()
     {
         var jitter = TimeSpan.FromSeconds(2);
@@ -151,6 +167,27 @@ public sealed class ConnectionAgeTests
     }
 
     [Fact]
+    public void RequestsOnARetiringConnection_AllocateNothing()
+    {
+        AgeConnections(TimeSpan.Zero);
+        var (connection, closes) = Accept();
+        var context = Start(connection);
+        Advance(Age + Step);
+        Serve(connection, context);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 10_000; i++)
+        {
+            Assert.True(connection.RequestStarted(context, _time.GetTimestamp(), out _));
+            TrackedConnection.OnResponseStarting(connection);
+            connection.RequestEnded(context, null, _time.GetTimestamp());
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(10_000, closes.Count); // each response asked for the close: the path ran
+    }
+
+    [Fact]
     public void WithoutMaxConnectionAge_NothingAges() =>
         Assert.Null(_tracker.Aging);
 
@@ -165,12 +202,12 @@ public sealed class ConnectionAgeTests
         return ((TrackedConnection)_tracker.Track(inner), closes);
     }
 
-    private DefaultHttpContext Start(TrackedConnection connection)
+    private DefaultHttpContext Start(TrackedConnection connection, string protocol = "HTTP/1.1")
     {
         var context = new DefaultHttpContext();
         context.Request.Method = "GET";
         context.Request.Path = "/";
-        context.Request.Protocol = "HTTP/1.1";
+        context.Request.Protocol = protocol;
         Assert.True(connection.RequestStarted(context, _time.GetTimestamp(), out _));
         return context;
     }

@@ -334,42 +334,47 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
         if (IsHttp2 && Volatile.Read(ref _closeAskedAt) == 0
             && Interlocked.CompareExchange(ref _closeAskedAt, _tracker.Time.GetTimestamp(), 0) == 0)
         {
-            // Kestrel decides the GOAWAY's form when it handles the request, by whether a stream is open then.
-            _tracker.CountHttp2Close(serving: InFlightCount > 0);
+            // Kestrel decides the GOAWAY's form when it handles the request, by whether a stream is open then. The report
+            // counts a shutdown's closes, not a retiring connection's (ConnectionAging).
+            if (!_tracker.IsQuiet)
+            {
+                _tracker.CountHttp2Close(serving: InFlightCount > 0);
+            }
         }
 
         _inner.Features.Get<IConnectionLifetimeNotificationFeature>()?.RequestClose();
     }
 
     /// <summary>
-    /// Ends this connection without losing a request, outside the drain (its age, <see cref="ConnectionAging"/>): HTTP/2
-    /// gets GOAWAY now and finishes its open streams; on HTTP/1.1 the next response to start says <c>Connection: close</c>
-    /// (<see cref="OnResponseStarting"/>), and a connection serving no request is closed once it has been idle for
-    /// <paramref name="idleGrace"/>, so that its client is not sending a request onto the close. An upgraded connection
-    /// is left to end with its stream. Returns 0 when nothing is left to do, else when to call again (a timestamp):
+    /// Ends this connection without losing a request, outside the drain (its age, <see cref="ConnectionAging"/>), by the
+    /// drain's rules: on HTTP/1.1 the next response to start says <c>Connection: close</c> (<see cref="OnResponseStarting"/>),
+    /// on HTTP/2 the next stream to start asks for GOAWAY (<see cref="RequestTrackingMiddleware"/>); a connection not used
+    /// for <paramref name="idleGrace"/> is asked to close at once (HTTP/1.1: unless a response that went out keep-alive
+    /// is still running), so that no client is sending a request onto the close. An upgraded connection is left to end
+    /// with its stream. Returns 0 when nothing is left to do, else when to call again (a timestamp):
     /// the connection is serving a request, or was used within the grace. Safe to call again and from any thread.
     /// </summary>
     public long Retire(long now, TimeSpan idleGrace)
     {
         Interlocked.CompareExchange(ref _retiringSince, now, 0);
-        if (Volatile.Read(ref _retireAsked) != 0 || Volatile.Read(ref _disposed) != 0 || IsUpgraded)
+        if (Volatile.Read(ref _retireAsked) != 0 || CloseAskedAt != 0 || Volatile.Read(ref _disposed) != 0 || IsUpgraded)
         {
             return 0;
         }
 
-        if (!IsHttp2)
+        // Used within the grace: its client may be sending now. Its next response (HTTP/1.1) or stream (HTTP/2, from
+        // inside which the GOAWAY takes Kestrel's two steps) asks for the close on the request's own thread.
+        var lastActivity = LastActivity;
+        if (_tracker.Time.GetElapsedTime(lastActivity, now) < idleGrace)
         {
-            if (InFlightCount > 0)
-            {
-                // Its response closes it unless it had started before the retiring: then look again once it may be idle.
-                return now + Ticks(idleGrace);
-            }
+            return lastActivity + Ticks(idleGrace);
+        }
 
-            var lastActivity = LastActivity;
-            if (_tracker.Time.GetElapsedTime(lastActivity, now) < idleGrace)
-            {
-                return lastActivity + Ticks(idleGrace);
-            }
+        // A long HTTP/1.1 request whose response went out keep-alive: look again once it may have ended. (An HTTP/2
+        // connection with only a long stream open is asked now: that stream keeps Kestrel's first GOAWAY standing.)
+        if (!IsHttp2 && InFlightCount > 0)
+        {
+            return now + Ticks(idleGrace);
         }
 
         // Kestrel ends an HTTP/1.1 connection only if nothing of a next request has arrived (one that has is answered

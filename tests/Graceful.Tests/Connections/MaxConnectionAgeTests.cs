@@ -1,0 +1,155 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using Graceful.AspNetCore;
+using Graceful.AspNetCore.Transport.Connections;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Graceful.Tests.Connections;
+
+/// <summary>
+/// <see cref="GracefulOptions.MaxConnectionAge"/> on a real Kestrel with real clients: keep-alive clients reconnect after
+/// the age, and none of their requests is lost, on raw HTTP/1.1 sockets (which count every request a close swallows),
+/// HttpClient over HTTP/1.1 and h2c, and raw HTTP/2 frames.
+/// </summary>
+public class MaxConnectionAgeTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Age = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan Load = TimeSpan.FromSeconds(4);
+    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
+
+    // Back to back (the tightest race with the close), and paced within the idle grace (1 s): the clients a retiring
+    // connection waits for.
+    [Theory]
+    [InlineData(0)]
+    [InlineData(300)]
+    public async Task KeepAliveClients_OnRawSockets_ReconnectAfterTheAge_AndLoseNoRequest(int pauseUpToMs)
+    {
+        const int clients = 16;
+        var connections = new ConcurrentDictionary<string, byte>();
+        await using var app = await StartAsync(connections, HttpProtocols.Http1);
+
+        var result = await KeepAliveLoad.RunAsync(app.BaseAddress, clients, "/conn", Load,
+            pauseUpTo: TimeSpan.FromMilliseconds(pauseUpToMs), cancellationToken: TestContext.Current.CancellationToken);
+
+        output.WriteLine($"{result}, {connections.Count} connections, {Retired(app)} retired");
+        Assert.True(result.Ok > clients * 4, $"the load ran: {result}");
+        Assert.Equal(0, result.Lost);
+        Assert.Equal(0, result.NonSuccess);
+        // 4 s at 500 ms ± 50 ms is about 8 connections a client; a loaded machine serves fewer requests, not fewer ages.
+        Assert.True(connections.Count >= clients * 3, $"{connections.Count} connections for {clients} clients");
+    }
+
+    [Fact]
+    public async Task AnIdleConnection_ClosesWithAFin_OnceOlderThanItsAge()
+    {
+        await using var app = await StartAsync(new(), HttpProtocols.Http1, o => o.IdleGrace = TimeSpan.FromMilliseconds(100));
+        using var connection = await RawHttpConnection.ConnectAsync(app.BaseAddress, TestContext.Current.CancellationToken);
+        var opened = Stopwatch.StartNew();
+        await connection.SendGetAsync("/conn");
+        var response = await connection.ReadResponseAsync(TestContext.Current.CancellationToken);
+
+        var close = await connection.ServerCloseAsync(Generous);
+
+        Assert.False(response.ConnectionClose);
+        Assert.Equal(ServerClose.Fin, close);
+        // Not before its age, less the jitter (10 %).
+        Assert.True(opened.Elapsed >= Age * 0.9 - TimeSpan.FromMilliseconds(20), $"closed after {opened.Elapsed}");
+    }
+
+    [Theory]
+    [InlineData("1.1")]
+    [InlineData("2.0")]
+    public async Task HttpClients_ReconnectAfterTheAge_NoRequestFails(string version)
+    {
+        const int clients = 8;
+        var http2 = version == "2.0";
+        var connections = new ConcurrentDictionary<string, byte>();
+        await using var app = await StartAsync(connections, http2 ? HttpProtocols.Http2 : HttpProtocols.Http1);
+        var failures = new ConcurrentQueue<string>();
+        var ok = 0;
+        using var stop = new CancellationTokenSource(Load);
+
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
+        {
+            // One connection per client: each re-connection is the age at work.
+            using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 1 };
+            using var client = new HttpClient(handler)
+            {
+                BaseAddress = app.BaseAddress,
+                DefaultRequestVersion = Version.Parse(version),
+                DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            };
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    using var response = await client.PostAsync("/conn", new StringContent("x"), CancellationToken.None);
+                    if (response.IsSuccessStatusCode)
+                    {
+                        Interlocked.Increment(ref ok);
+                    }
+                    else
+                    {
+                        failures.Enqueue(response.StatusCode.ToString());
+                    }
+                }
+                catch (HttpRequestException e)
+                {
+                    failures.Enqueue(e.Message);
+                }
+
+                await Task.Delay(Random.Shared.Next(0, 50), CancellationToken.None);
+            }
+        }));
+
+        output.WriteLine($"HTTP/{version}: {ok} ok, {failures.Count} failed, {connections.Count} connections, {Retired(app)} retired");
+        Assert.Empty(failures);
+        Assert.True(ok > clients * 4, $"the load ran: {ok}");
+        Assert.True(connections.Count >= clients * 3, $"{connections.Count} connections for {clients} clients");
+    }
+
+    // With Http2GoAwayGrace, a retiring connection's GOAWAY takes both steps, as in the drain: streams the client opened
+    // while the first was on its way are served, none is left unprocessed.
+    [Fact]
+    public async Task Http2StreamsInFlight_AtTheAge_GetBothGoAways_NoneLostOrUnprocessed()
+    {
+        const int clients = 4;
+        await using var app = await StartAsync(new(), HttpProtocols.Http2, o => o.Http2GoAwayGrace = TimeSpan.FromMilliseconds(100));
+        using var timeout = new CancellationTokenSource(Generous);
+        var runs = new Task[clients];
+        var pumps = Enumerable.Range(0, clients)
+            .Select(i => Http2StreamPump.Start(app.BaseAddress, "/conn", inFlight: 8, warmAfter: 10, timeout.Token, out runs[i]))
+            .ToList();
+
+        // Each pump runs until the server closes its connection: the age is what closes it.
+        await Task.WhenAll(runs).WaitAsync(Generous, TestContext.Current.CancellationToken);
+
+        output.WriteLine(string.Join("; ", pumps.Select(p => $"{p.Completed} completed, {p.Unprocessed} unprocessed, GOAWAYs {string.Join(",", p.GoAways)}")));
+        Assert.All(pumps, p => Assert.True(p.TwoStep, $"GOAWAYs {string.Join(", ", p.GoAways)}: not the two-step form"));
+        Assert.All(pumps, p => Assert.True(p.Completed > 0));
+        Assert.Equal(0, pumps.Sum(p => p.Lost));
+        Assert.Equal(0, pumps.Sum(p => p.Unprocessed));
+    }
+
+    private static Task<TestApp> StartAsync(ConcurrentDictionary<string, byte> connections, HttpProtocols protocols,
+        Action<GracefulOptions>? configure = null) =>
+        TestApp.StartAsync(
+            a => a.Map("/conn", (HttpContext context) =>
+            {
+                connections.TryAdd(context.Connection.Id, 0);
+                return "ok";
+            }),
+            o =>
+            {
+                o.MaxConnectionAge = Age;
+                configure?.Invoke(o);
+            },
+            b => b.WebHost.ConfigureKestrel(k => k.ConfigureEndpointDefaults(l => l.Protocols = protocols)));
+
+    private static int Retired(TestApp app) => app.App.Services.GetRequiredService<ConnectionTracker>().Aging!.RetiredCount;
+}
