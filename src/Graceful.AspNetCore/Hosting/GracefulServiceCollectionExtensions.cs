@@ -69,7 +69,7 @@ public static class GracefulServiceCollectionExtensions
 
         services.AddMetrics();
         services.AddSingleton<GracefulMetrics>();
-        services.AddSingleton(CreateConnectionTracker);
+        services.AddSingleton<ConnectionTracker>();
         services.AddSingleton<ListenerRegistry>();
         services.AddSingleton<ShutdownHookRunner>();
         services.AddSingleton<ShutdownTokens>();
@@ -107,20 +107,6 @@ public static class GracefulServiceCollectionExtensions
         AddFaultTolerantLoggers(services);
         DecorateListenerFactories(services);
         return services;
-    }
-
-    private static ConnectionTracker CreateConnectionTracker(IServiceProvider services)
-    {
-        var time = services.GetRequiredService<TimeProvider>();
-        var tracker = new ConnectionTracker(services.GetRequiredService<ShutdownTokens>(), time);
-        var options = services.GetRequiredService<IOptions<GracefulOptions>>().Value;
-        if (options.MaxConnectionAge is { } age)
-        {
-            tracker.AgeConnections(age, options.MaxConnectionAgeJitter, options.MaxConnectionAgeGrace, options.IdleGrace,
-                services.GetRequiredService<ILogger<ConnectionAging>>());
-        }
-
-        return tracker;
     }
 
     // Graceful's own classes log through loggers that swallow a failing provider's exception (FaultTolerantLogger):
