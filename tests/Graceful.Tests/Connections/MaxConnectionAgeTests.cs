@@ -136,6 +136,32 @@ public class MaxConnectionAgeTests(ITestOutputHelper output)
         Assert.Equal(0, pumps.Sum(p => p.Unprocessed));
     }
 
+    // The measurement in docs/benchmarks.md ("Maximum connection age"): bench/connection-age.sh runs it.
+    [Fact(Explicit = true)]
+    public async Task Measure_KeepAliveClients_OverSeveralAges()
+    {
+        const int clients = 64;
+        var duration = TimeSpan.FromSeconds(8);
+        output.WriteLine($"{clients} raw HTTP/1.1 keep-alive clients, {duration.TotalSeconds:0} s each, pauses 0-50 ms; load {File.ReadAllText("/proc/loadavg").Trim()}");
+        output.WriteLine("| MaxConnectionAge | requests ok | lost | non-2xx | connections opened | retired for age | per client |");
+        output.WriteLine("|---|---|---|---|---|---|---|");
+        foreach (var age in new TimeSpan?[] { null, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(250) })
+        {
+            var connections = new ConcurrentDictionary<string, byte>();
+            await using var app = await TestApp.StartAsync(
+                a => a.Map("/conn", (HttpContext context) =>
+                {
+                    connections.TryAdd(context.Connection.Id, 0);
+                    return "ok";
+                }),
+                o => o.MaxConnectionAge = age);
+            var result = await KeepAliveLoad.RunAsync(app.BaseAddress, clients, "/conn", duration, pauseUpTo: TimeSpan.FromMilliseconds(50),
+                cancellationToken: TestContext.Current.CancellationToken);
+            var retired = app.App.Services.GetRequiredService<ConnectionTracker>().Aging?.RetiredCount ?? 0;
+            output.WriteLine($"| {(age is { } a ? $"{a.TotalMilliseconds:0} ms" : "unset")} | {result.Ok:N0} | {result.Lost} | {result.NonSuccess} | {connections.Count} | {retired} | {connections.Count / (double)clients:0.0} |");
+        }
+    }
+
     private static Task<TestApp> StartAsync(ConcurrentDictionary<string, byte> connections, HttpProtocols protocols,
         Action<GracefulOptions>? configure = null) =>
         TestApp.StartAsync(
