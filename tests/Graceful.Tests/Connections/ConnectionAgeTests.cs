@@ -26,7 +26,8 @@ public sealed class ConnectionAgeTests
     public void AnIdleConnection_IsAskedToClose_AtItsAge_NotBefore()
     {
         AgeConnections(jitter: TimeSpan.Zero);
-        var (_, closes) = Accept();
+        var (connection, closes) = Accept();
+        Serve(connection, ResponseStarts(connection));
 
         Advance(Age - Step);
         Assert.Equal(0, closes.Count);
@@ -37,6 +38,19 @@ public sealed class ConnectionAgeTests
 
         Advance(Age * 3);
         Assert.Equal(1, closes.Count); // asked once
+    }
+
+    [Fact]
+    public void AConnectionWithNoRequestYet_IsNotClosedUnderItsFirst_WhichSaysClose()
+    {
+        AgeConnections(jitter: TimeSpan.Zero);
+        var (connection, closes) = Accept();
+
+        Advance(Age * 2);
+        Assert.Equal(0, closes.Count);
+
+        ResponseStarts(connection);
+        Assert.Equal(1, closes.Count);
     }
 
     [Fact]
@@ -111,7 +125,11 @@ public sealed class ConnectionAgeTests
     {
         var jitter = TimeSpan.FromSeconds(2);
         AgeConnections(jitter);
-        var connections = Enumerable.Range(0, 200).Select(_ => Accept().Closes).ToList();
+        var connections = Enumerable.Range(0, 200).Select(_ => Accept()).Select(a =>
+        {
+            Serve(a.Connection, ResponseStarts(a.Connection));
+            return a.Closes;
+        }).ToList();
         var retiredAt = new TimeSpan?[connections.Count];
         var start = _time.GetUtcNow();
 

@@ -101,6 +101,63 @@ public class MaxConnectionAgeTests(ITestOutputHelper output)
             $"{foundClosed} connections found closed while idle before a send, {lost} requests lost; load {File.ReadAllText("/proc/loadavg").Trim()}");
     }
 
+    // Kestrel never serves another request on an upgraded connection: retiring leaves it alone, and the grace does not
+    // cut it. 1 ms: the connection is retiring before its handshake, whose 101 must not ask for the close (and no grace:
+    // a handshake still running at the grace would rightly be cut). 1 s: upgraded long before its age, then past the
+    // grace.
+    [Theory]
+    [InlineData(1, -1)]
+    [InlineData(1_000, 300)]
+    public async Task AWebSocket_OutlivesTheAgeAndTheGrace(int ageMs, int graceMs)
+    {
+        await using var app = await TestApp.StartAsync(
+            a =>
+            {
+                a.UseWebSockets();
+                a.Map("/echo", async (HttpContext context) =>
+                {
+                    using var socket = await context.WebSockets.AcceptWebSocketAsync();
+                    var buffer = new byte[16];
+                    while (true)
+                    {
+                        var received = await socket.ReceiveAsync(buffer, context.RequestAborted);
+                        if (received.MessageType == System.Net.WebSockets.WebSocketMessageType.Close)
+                        {
+                            await socket.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, null, context.RequestAborted);
+                            return;
+                        }
+
+                        await socket.SendAsync(buffer.AsMemory(0, received.Count), received.MessageType, true, context.RequestAborted);
+                    }
+                });
+            },
+            o =>
+            {
+                o.MaxConnectionAge = TimeSpan.FromMilliseconds(ageMs);
+                o.MaxConnectionAgeJitter = TimeSpan.Zero;
+                o.MaxConnectionAgeGrace = TimeSpan.FromMilliseconds(graceMs);
+                o.IdleGrace = TimeSpan.FromMilliseconds(100);
+            });
+        using var client = new System.Net.WebSockets.ClientWebSocket();
+        await client.ConnectAsync(new Uri($"ws://{app.BaseAddress.Authority}/echo"), TestContext.Current.CancellationToken);
+        var aging = app.App.Services.GetRequiredService<ConnectionTracker>().Aging!;
+
+        // Past the age and the grace, by the server's own count: it has looked at the connection and left it.
+        while (aging.RetiredCount == 0)
+        {
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
+        var echo = new byte[16];
+        await client.SendAsync("ping"u8.ToArray(), System.Net.WebSockets.WebSocketMessageType.Text, true, TestContext.Current.CancellationToken);
+        var received = await client.ReceiveAsync(echo, TestContext.Current.CancellationToken);
+
+        Assert.Equal("ping", System.Text.Encoding.ASCII.GetString(echo, 0, received.Count));
+        Assert.Equal(0, aging.CutCount);
+        await client.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, null, TestContext.Current.CancellationToken);
+    }
+
     [Fact]
     public async Task AnIdleConnection_ClosesWithAFin_OnceOlderThanItsAge()
     {

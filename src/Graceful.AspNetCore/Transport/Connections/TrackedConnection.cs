@@ -248,7 +248,8 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
     public static Task OnResponseStarting(object state)
     {
         var connection = (TrackedConnection)state;
-        if (connection._tracker.ClosesAfterResponses || Volatile.Read(ref connection._retiringSince) != 0)
+        // A retiring connection's upgrade (101) is let through: the age does not apply to it (see Retire).
+        if (connection._tracker.ClosesAfterResponses || (Volatile.Read(ref connection._retiringSince) != 0 && !connection.IsUpgraded))
         {
             connection.RequestClose();
         }
@@ -358,6 +359,13 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
     {
         Interlocked.CompareExchange(ref _retiringSince, now, 0);
         if (Volatile.Read(ref _retireAsked) != 0 || CloseAskedAt != 0 || Volatile.Read(ref _disposed) != 0 || IsUpgraded)
+        {
+            return 0;
+        }
+
+        // No request yet: its client has just connected and is sending its first, or never will (Kestrel's own timeouts
+        // end it then). That first response (or stream) closes it; closing before could end it under the request.
+        if (_protocol == Protocol.Unknown)
         {
             return 0;
         }
