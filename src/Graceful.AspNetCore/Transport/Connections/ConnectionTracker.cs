@@ -133,6 +133,7 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
         {
             aging.Accepted(connection, acceptedAt);
         }
+
         // Accepted just before the listeners closed: its client may be sending its first request right now.
         if (IsClosing)
         {

@@ -386,9 +386,9 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
         }
 
         // Kestrel ends an HTTP/1.1 connection only if nothing of a next request has arrived (one that has is answered
-        // with Connection: close), and an HTTP/2 one with GOAWAY. Not RequestClose: the drain's report counts those.
+        // with Connection: close), and an HTTP/2 one with GOAWAY.
         Volatile.Write(ref _retireAsked, 1);
-        _inner.Features.Get<IConnectionLifetimeNotificationFeature>()?.RequestClose();
+        RequestClose();
         return 0;
     }
 
