@@ -100,6 +100,32 @@ public sealed class GracefulOptions
     public TimeSpan? SystemdExtendInterval { get; set; }
 
     /// <summary>
+    /// When set, each connection is retired once it is this old (give or take <see cref="MaxConnectionAgeJitter"/>), as
+    /// gRPC's <c>MAX_CONNECTION_AGE</c>: long-lived clients reconnect, and so re-balance onto instances added since
+    /// (a scale-out). Retiring loses nothing: on HTTP/1.1 the next response says <c>Connection: close</c> (decided as it
+    /// starts, as during the drain), and a connection serving no request is closed once it has been idle for
+    /// <see cref="IdleGrace"/>; HTTP/2 gets GOAWAY and finishes its open streams. An upgraded connection (a WebSocket)
+    /// is left to end with its stream. Once a shutdown begins, the drain takes over. Null (the default): connections
+    /// live as long as their clients and Kestrel's keep-alive timeout let them, and nothing is added to any request.
+    /// </summary>
+    public TimeSpan? MaxConnectionAge { get; set; }
+
+    /// <summary>
+    /// How far each connection's age is drawn from <see cref="MaxConnectionAge"/>, up or down at random, so that
+    /// connections opened together (a client fleet starting at once, or reconnecting after the last retirement) do not
+    /// all reconnect together. Null (the default): 10 % of <see cref="MaxConnectionAge"/>, as gRPC. Zero: no jitter.
+    /// </summary>
+    public TimeSpan? MaxConnectionAgeJitter { get; set; }
+
+    /// <summary>
+    /// How long a retiring connection (<see cref="MaxConnectionAge"/>) may stay open for the work in flight on it:
+    /// then it is cut, with whatever it is still serving, and a warning is logged. An upgraded HTTP/1.1 connection
+    /// (a WebSocket) is never cut. <see cref="Timeout.InfiniteTimeSpan"/> (the default, as gRPC's
+    /// <c>MAX_CONNECTION_AGE_GRACE</c>): never cut; a long request or stream keeps its connection until it ends.
+    /// </summary>
+    public TimeSpan MaxConnectionAgeGrace { get; set; } = Timeout.InfiniteTimeSpan;
+
+    /// <summary>
     /// How recently a keep-alive connection must have been used for the drain to keep it open for the client's next
     /// request (answered with <c>Connection: close</c>) rather than close it under a request the client may be
     /// sending. Connections idle for longer close at once; kept ones close when they have idled this long.

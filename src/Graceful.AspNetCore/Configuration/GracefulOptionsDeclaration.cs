@@ -45,6 +45,12 @@ internal sealed class GracefulOptionsDeclaration : OptionDeclarations<GracefulOp
             "When set, the drain closes the keep-alive connections open at its start over this window rather than all at once (HAProxy's `close-spread-time`, Envoy's gradual drain), so their clients reconnect to the other instances at an even rate instead of in one storm (docs/benchmarks.md, \"Spreading the closes\"). Each connection gets a random moment in the window: an idle one closes then, a busy one answers its next response with `Connection: close` (HTTP/2: GOAWAY); `IdleGrace` still holds at each moment. The window ends early enough to leave `IdleGrace` before `DrainTimeout`; a second signal closes the rest at once. Unset: every connection is asked to close at drain start."),
         Value("SystemdExtendInterval", OptionalDuration, o => o.SystemdExtendInterval, (o, v) => o.SystemdExtendInterval = v, WhenSet(PositiveUpTo(TenMinutes)),
             "Under systemd (`Type=notify`): during the drain, every this long, ask systemd to extend the stop timeout by twice this (`EXTEND_TIMEOUT_USEC`) if the drain made progress since the last time (a request completed or a connection closed), never past `DrainTimeout`. A drain longer than the unit's `TimeoutStopSec` is then not SIGKILLed while it makes progress; a stuck one still is. Each extension is logged (event `SystemdStopTimeoutExtended`). Keep it under half of `TimeoutStopSec`."),
+        Value("MaxConnectionAge", OptionalDuration, o => o.MaxConnectionAge, (o, v) => o.MaxConnectionAge = v, WhenSet(Positive()),
+            "When set, each connection is retired once it is this old (give or take `MaxConnectionAgeJitter`), as gRPC's `MAX_CONNECTION_AGE`, so long-lived clients reconnect and re-balance onto instances added since. Nothing is lost, by the drain's rules: HTTP/1.1's next response says `Connection: close`, HTTP/2's next stream asks for GOAWAY (both steps with `Http2GoAwayGrace`), and one not used for `IdleGrace` closes at once. WebSockets are left to end on their own; once a shutdown begins, the drain takes over. Unset: nothing is added to any request (see docs/design.md, \"Maximum connection age\")."),
+        Value("MaxConnectionAgeJitter", OptionalDuration, o => o.MaxConnectionAgeJitter, (o, v) => o.MaxConnectionAgeJitter = v, WhenSet(ZeroOrPositive),
+            "Each connection's age is `MaxConnectionAge` plus or minus a random amount up to this, so connections opened together do not reconnect together.", unset: "10 % of `MaxConnectionAge`, as gRPC"),
+        Value("MaxConnectionAgeGrace", Duration, o => o.MaxConnectionAgeGrace, (o, v) => o.MaxConnectionAgeGrace = v, PositiveOrInfinite,
+            "How long a connection retired for its age may stay open for the requests and streams in flight on it; then it is cut with them (event `ConnectionAgeGraceCut`). Upgraded HTTP/1.1 connections (WebSockets) are never cut. `infinite` (the default, as gRPC): never cut."),
         Value("ReportPath", FilePath, o => o.ReportPath, (o, v) => o.ReportPath = v, InExistingFolder,
             "Write the shutdown report as JSON here at the end of every shutdown (the sample: `--report PATH`)."),
         Value("RejectDuringDrainRetryAfter", OptionalDuration, o => o.RejectDuringDrainRetryAfter, (o, v) => o.RejectDuringDrainRetryAfter = v, WhenSet(ZeroOrPositive),
@@ -101,6 +107,10 @@ internal sealed class GracefulOptionsDeclaration : OptionDeclarations<GracefulOp
             static (o, s) => ErrorIf(
                 o.CloseSpread is { } spread && o.DrainTimeout != Timeout.InfiniteTimeSpan && spread > o.DrainTimeout,
                 () => $"{s}:CloseSpread ({Show(o.CloseSpread ?? TimeSpan.Zero)}) must not be longer than {s}:DrainTimeout ({Show(o.DrainTimeout)}): the deadline would cut the connections left to close.")),
+        Rule("MaxConnectionAgeJitter", "`MaxConnectionAgeJitter` must be shorter than `MaxConnectionAge`.",
+            static (o, s) => ErrorIf(
+                o.MaxConnectionAge is { } age && o.MaxConnectionAgeJitter is { } jitter && jitter >= age,
+                () => $"{s}:MaxConnectionAgeJitter ({Show(o.MaxConnectionAgeJitter ?? TimeSpan.Zero)}) must be shorter than {s}:MaxConnectionAge ({Show(o.MaxConnectionAge ?? TimeSpan.Zero)}): a connection would be retired as it opens.")),
 
         // An adaptive pre-stop (PreStopQuietPeriod set) is the only reader of the next three.
         Rule("PreStopMaxDelay", "With `PreStopQuietPeriod` set, `PreStopMaxDelay` must be a positive duration (not `infinite`).",

@@ -9,7 +9,12 @@ using Microsoft.Extensions.Options;
 
 namespace Graceful.AspNetCore.Hosting;
 
-/// <summary>Puts Graceful's request tracking, and the request deadlines when configured, in front of the app's pipeline.</summary>
+/// <summary>
+/// Puts Graceful's request tracking, and the request deadlines when configured, in front of the app's pipeline; with
+/// <see cref="GracefulOptions.MaxConnectionAge"/>, starts aging connections. It runs once the options are validated
+/// and before the server accepts: reading them earlier (when the tracker is made) would turn a bad value into an
+/// exception at resolution instead of the start failure that names it.
+/// </summary>
 internal sealed class GracefulStartupFilter(
     IOptions<GracefulOptions> options,
     ConnectionTracker connections,
@@ -17,10 +22,16 @@ internal sealed class GracefulStartupFilter(
     RequestJournal journal,
     TrafficWatch traffic,
     TimeProvider time,
-    ILoggerFactory loggers) : IStartupFilter
+    ILoggerFactory loggers,
+    ILogger<ConnectionAging> agingLogger) : IStartupFilter
 {
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
+        if (options.Value is { MaxConnectionAge: { } age } o)
+        {
+            connections.AgeConnections(age, o.MaxConnectionAgeJitter, o.MaxConnectionAgeGrace, o.IdleGrace, agingLogger);
+        }
+
         app.Use(inner => RequestTrackingMiddleware.Create(inner, connections, tokens, journal, traffic, options.Value.RejectDuringDrainRetryAfter, time));
         if (options.Value.AbortRequestsAtSoftDeadline)
         {

@@ -24,6 +24,11 @@ public class GracefulOptionsValidationTests
             o.DrainTimeout = TimeSpan.FromSeconds(1);
             o.CloseSpread = TimeSpan.FromSeconds(2);
         }, "Graceful:CloseSpread (2s) must not be longer than Graceful:DrainTimeout (1s): the deadline would cut the connections left to close."),
+        ["MaxConnectionAgeJitter"] = (o =>
+        {
+            o.MaxConnectionAge = TimeSpan.FromSeconds(30);
+            o.MaxConnectionAgeJitter = TimeSpan.FromSeconds(30);
+        }, "Graceful:MaxConnectionAgeJitter (30s) must be shorter than Graceful:MaxConnectionAge (30s): a connection would be retired as it opens."),
         ["PreStopMaxDelay"] = (o =>
         {
             o.PreStopQuietPeriod = TimeSpan.FromMilliseconds(500);
@@ -166,6 +171,24 @@ public class GracefulOptionsValidationTests
             o.DrainTimeout = TimeSpan.FromSeconds(10);
             o.CloseSpread = TimeSpan.FromSeconds(10);
         }));
+
+    [Fact]
+    public void MaxConnectionAge_ItsJitterAndGrace_NameTheKey()
+    {
+        var errors = Validate(o =>
+        {
+            o.MaxConnectionAge = TimeSpan.Zero;
+            o.MaxConnectionAgeJitter = TimeSpan.FromSeconds(-1);
+            o.MaxConnectionAgeGrace = TimeSpan.Zero;
+        });
+
+        Assert.Equal(
+        [
+            "Graceful:MaxConnectionAge must be a positive duration (was 0).",
+            "Graceful:MaxConnectionAgeJitter must be zero or a positive duration (was -1s).",
+            "Graceful:MaxConnectionAgeGrace must be a positive duration or infinite (was 0).",
+        ], errors);
+    }
 
     [Fact]
     public void PathInAMissingFolder_NamesTheFolder()

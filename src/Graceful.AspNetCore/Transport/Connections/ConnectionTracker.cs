@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Graceful.AspNetCore.Transport.Requests;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
 
 namespace Graceful.AspNetCore.Transport.Connections;
 
@@ -126,14 +127,39 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
     // Called with the number of connections left each time one closes during the drain (given to BeginDrain).
     private Action<int>? _closedWhileDraining;
 
+    /// <summary>With <see cref="GracefulOptions.MaxConnectionAge"/>: retires connections for their age; null when off.</summary>
+    public ConnectionAging? Aging { get; private set; }
+
+    /// <summary>From now on, connections accepted are retired once <paramref name="age"/> old (see <see cref="ConnectionAging"/>).</summary>
+    public void AgeConnections(TimeSpan age, TimeSpan? jitter, TimeSpan grace, TimeSpan idleGrace, ILogger logger) =>
+        Aging = new ConnectionAging(this, time, logger, age, jitter, grace, idleGrace);
+
+    /// <summary>The open connections, read as they change (no snapshot: a pass over 10,000 connections allocates nothing per connection).</summary>
+    public IEnumerable<TrackedConnection> OpenConnections
+    {
+        get
+        {
+            foreach (var open in _open)
+            {
+                yield return open.Key;
+            }
+        }
+    }
+
     public ConnectionContext Track(ConnectionContext inner)
     {
-        var connection = new TrackedConnection(inner, this, time.GetTimestamp());
+        var acceptedAt = time.GetTimestamp();
+        var connection = new TrackedConnection(inner, this, acceptedAt);
         // Set once per connection: Kestrel's request features fall back to the connection's, so every request's
         // HttpContext.Features.Get<IShutdownTokens>() finds it without a per-request Set.
         inner.Features.Set<IShutdownTokens>(tokens);
         _open.TryAdd(connection, 0);
         Interlocked.Increment(ref _openCount);
+        if (Aging is { } aging && IsQuiet)
+        {
+            aging.Accepted(connection, acceptedAt);
+        }
+
         // Accepted just before the listeners closed: its client may be sending its first request right now.
         if (IsClosing)
         {

@@ -62,10 +62,11 @@ internal static class RequestTrackingMiddleware
             // Kestrel keeps the callback list per connection: no allocation per request.
             context.Response.OnStarting(TrackedConnection.OnResponseStarting, connection);
         }
-        else if (tracker.ClosesAfterResponse(connection))
+        else if (tracker.ClosesAfterResponse(connection) || connection.RetiringSince != 0)
         {
-            // An HTTP/2 connection the drain could not tell from HTTP/1.1 (no request yet): GOAWAY now. HTTP/1.1
-            // requests arriving during the drain get Connection: close from OnResponseStarting.
+            // An HTTP/2 connection the drain could not tell from HTTP/1.1 (no request yet), or one retiring for its age:
+            // GOAWAY now, from inside a stream. HTTP/1.1 requests arriving during the drain get Connection: close from
+            // OnResponseStarting.
             connection.RequestClose();
         }
 

@@ -37,6 +37,11 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
     private long _closedIdleAt;
     // When this connection was asked to close (CloseGracefully), as a timestamp; 0 while it is not on its way out.
     private long _closingSince;
+    // Retiring (Retire): since when, as a timestamp, or 0; whether Kestrel was asked to close it; when ConnectionAging
+    // next looks at it (0: never).
+    private long _retiringSince;
+    private int _retireAsked;
+    private long _ageCheckAt;
 
     private enum Protocol : byte
     {
@@ -64,6 +69,18 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
 
     /// <summary>True once <see cref="CloseGracefully"/> asked this connection to close: its responses say <c>Connection: close</c>.</summary>
     public bool IsClosing => Volatile.Read(ref _closingSince) != 0;
+
+    /// <summary>When this connection began to retire (<see cref="Retire"/>), as a timestamp, or 0.</summary>
+    public long RetiringSince => Volatile.Read(ref _retiringSince);
+
+    /// <summary>When <see cref="ConnectionAging"/> next looks at this connection (a timestamp), or 0 for never.</summary>
+    public long AgeCheckAt { get => Volatile.Read(ref _ageCheckAt); set => Volatile.Write(ref _ageCheckAt, value); }
+
+    /// <summary>
+    /// True when its request switched protocols (a WebSocket): Kestrel never serves another request on it, so it ends
+    /// with its stream. Read from another thread, so only as a hint for what is not the request's own decision.
+    /// </summary>
+    public bool IsUpgraded => Volatile.Read(ref _current) is { } context && context.Response.StatusCode == StatusCodes.Status101SwitchingProtocols;
 
     /// <summary>True once a request on this connection was HTTP/2, which closes with GOAWAY rather than by idling out.</summary>
     public bool IsHttp2 => _protocol == Protocol.Http2;
@@ -231,13 +248,16 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
 
     /// <summary>
     /// Called as an HTTP/1.1 response's headers are produced, on the request's own thread: from the drain's start on,
-    /// every response says <c>Connection: close</c> and its connection closes after it. Deciding here rather than when
-    /// the drain starts is what makes it race-free: Kestrel cannot have sent keep-alive headers in between.
+    /// every response says <c>Connection: close</c> and its connection closes after it, as does a response on a retiring
+    /// connection (<see cref="Retire"/>). Deciding here rather than when the drain starts (or the connection retires) is
+    /// what makes it race-free: Kestrel cannot have sent keep-alive headers in between.
     /// </summary>
     public static Task OnResponseStarting(object state)
     {
         var connection = (TrackedConnection)state;
-        if (connection._tracker.ClosesAfterResponse(connection))
+        // A retiring connection's upgrade (101) is let through: the age does not apply to it (see Retire).
+        if (connection._tracker.ClosesAfterResponse(connection)
+            || (Volatile.Read(ref connection._retiringSince) != 0 && !connection.IsUpgraded))
         {
             connection.RequestClose();
         }
@@ -370,12 +390,64 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
         if (IsHttp2 && Volatile.Read(ref _closeAskedAt) == 0
             && Interlocked.CompareExchange(ref _closeAskedAt, _tracker.Time.GetTimestamp(), 0) == 0)
         {
-            // Kestrel decides the GOAWAY's form when it handles the request, by whether a stream is open then.
-            _tracker.CountHttp2Close(serving: InFlightCount > 0);
+            // Kestrel decides the GOAWAY's form when it handles the request, by whether a stream is open then. The report
+            // counts a shutdown's closes, not a retiring connection's (ConnectionAging).
+            if (!_tracker.IsQuiet)
+            {
+                _tracker.CountHttp2Close(serving: InFlightCount > 0);
+            }
         }
 
         _inner.Features.Get<IConnectionLifetimeNotificationFeature>()?.RequestClose();
     }
+
+    /// <summary>
+    /// Ends this connection without losing a request, outside the drain (its age, <see cref="ConnectionAging"/>), by the
+    /// drain's rules: on HTTP/1.1 the next response to start says <c>Connection: close</c> (<see cref="OnResponseStarting"/>),
+    /// on HTTP/2 the next stream to start asks for GOAWAY (<see cref="RequestTrackingMiddleware"/>); a connection not used
+    /// for <paramref name="idleGrace"/> is asked to close at once (HTTP/1.1: unless a response that went out keep-alive
+    /// is still running), so that no client is sending a request onto the close. An upgraded connection is left to end
+    /// with its stream. Returns 0 when nothing is left to do, else when to call again (a timestamp):
+    /// the connection is serving a request, or was used within the grace. Safe to call again and from any thread.
+    /// </summary>
+    public long Retire(long now, TimeSpan idleGrace)
+    {
+        Interlocked.CompareExchange(ref _retiringSince, now, 0);
+        if (Volatile.Read(ref _retireAsked) != 0 || CloseAskedAt != 0 || Volatile.Read(ref _disposed) != 0 || IsUpgraded)
+        {
+            return 0;
+        }
+
+        // No request yet: its client has just connected and is sending its first, or never will (Kestrel's own timeouts
+        // end it then). That first response (or stream) closes it; closing before could end it under the request.
+        if (_protocol == Protocol.Unknown)
+        {
+            return 0;
+        }
+
+        // Used within the grace: its client may be sending now. Its next response (HTTP/1.1) or stream (HTTP/2, from
+        // inside which the GOAWAY takes Kestrel's two steps) asks for the close on the request's own thread.
+        var lastActivity = LastActivity;
+        if (_tracker.Time.GetElapsedTime(lastActivity, now) < idleGrace)
+        {
+            return lastActivity + Ticks(idleGrace);
+        }
+
+        // A long HTTP/1.1 request whose response went out keep-alive: look again once it may have ended. (An HTTP/2
+        // connection with only a long stream open is asked now: that stream keeps Kestrel's first GOAWAY standing.)
+        if (!IsHttp2 && InFlightCount > 0)
+        {
+            return now + Ticks(idleGrace);
+        }
+
+        // Kestrel ends an HTTP/1.1 connection only if nothing of a next request has arrived (one that has is answered
+        // with Connection: close), and an HTTP/2 one with GOAWAY.
+        Volatile.Write(ref _retireAsked, 1);
+        RequestClose();
+        return 0;
+    }
+
+    private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * _tracker.Time.TimestampFrequency);
 
     /// <summary>
     /// Drain side, for a connection serving no request: asks Kestrel to close it (<see cref="RequestClose"/>) and marks
