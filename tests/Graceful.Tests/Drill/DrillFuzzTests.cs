@@ -90,6 +90,7 @@ public class DrillFuzzTests
     [InlineData("--fuzz 0", "--fuzz 0: must be 1 to 100000 trials.")]
     [InlineData("-s TERM -s INT", "--signal: --fuzz sends one signal per trial")]
     [InlineData("-s HUP", "--signal HUP: each --fuzz trial of `signal` stops the service")]
+    [InlineData("--rate 500", "--rate: a --fuzz run's probes open their own connections")]
     public async Task FuzzOptionErrors_AreOneLine_BeforeAnythingStarts(string options, string message)
     {
         string[] fuzz = options.StartsWith("--fuzz", StringComparison.Ordinal) ? [] : ["--fuzz", "2"];

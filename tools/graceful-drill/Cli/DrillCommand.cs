@@ -188,6 +188,12 @@ public static class DrillCommand
         // Without --seed a fuzz run draws its seed (and prints it): each run tries other moments, and any one can be repeated.
         if (fuzz?.Read(parse, load.Protocol, parse.GetResult(Seed) is { Implicit: false } ? parse.GetValue(Seed) : null) is { } fuzzing)
         {
+            // The probes open their own connections at their own times: a load option would be silently ignored.
+            if (new Option[] { Rate, Concurrency, KeepAlive, Tail }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } ignored)
+            {
+                throw new DrillException($"{ignored.Name}: a --fuzz run's probes open their own connections at their own times (--moments); leave {ignored.Name} out.");
+            }
+
             return await FuzzRunner.RunAsync(trials!(target), fuzzing, settings, target, console, interrupted);
         }
 

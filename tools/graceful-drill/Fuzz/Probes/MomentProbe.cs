@@ -13,6 +13,7 @@ namespace Graceful.Drill.Fuzz.Probes;
 internal abstract class MomentProbe(ProbeContext context) : IDisposable
 {
     private readonly ConcurrentQueue<RequestRecord> _requests = new();
+    private readonly Lock _moment = new();
     private long _ids;
 
     protected ProbeContext Context { get; } = context;
@@ -50,7 +51,7 @@ internal abstract class MomentProbe(ProbeContext context) : IDisposable
     protected async Task ReachAsync(double at, CancellationToken cancellationToken)
     {
         await Scenarios.ScenarioClock.DelayUntilAsync(Context.Clock, TimeSpan.FromMilliseconds(at), cancellationToken);
-        lock (_requests)
+        lock (_moment)
         {
             MomentAt ??= Context.Clock.Now;
         }

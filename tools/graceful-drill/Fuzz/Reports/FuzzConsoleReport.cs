@@ -1,4 +1,5 @@
 using System.Globalization;
+using Graceful.Drill.Reports;
 using Spectre.Console;
 
 namespace Graceful.Drill.Fuzz.Reports;
@@ -41,16 +42,7 @@ internal static class FuzzConsoleReport
         }
 
         console.MarkupLineInterpolated($"Proved: {report.Proved} (seed {report.Seed}, {report.DurationMs / 1000:0.#} s)");
-        console.MarkupLine(report.Verdict.Passed ? "[green bold]PASSED[/]" : "[red bold]FAILED[/]");
-        foreach (var reason in report.Verdict.Reasons)
-        {
-            console.MarkupLineInterpolated($"  {reason}");
-        }
-
-        if (report.Verdict.Error is { } error)
-        {
-            console.MarkupLineInterpolated($"  [red]{error}[/]");
-        }
+        ConsoleReport.WriteVerdict(console, report.Verdict);
 
         console.MarkupLineInterpolated($"Report: {Path.Combine(outputFolder, FuzzJson.FileName)}");
     }
