@@ -38,7 +38,7 @@ internal static class FuzzRunner
                     var plan = TrialPlan.For(fuzz.Seed, i, fuzz.Moments);
                     try
                     {
-                        var trial = await RunTrialAsync(plan, target, fuzz, settings, interrupted);
+                        var trial = await RunTrialAsync(plan, target, fuzz, settings, i == 0 ? console : null, interrupted);
                         trials.Add(trial);
                         FuzzConsoleReport.WriteTrial(console, trial, fuzz.Trials);
                     }
@@ -75,11 +75,18 @@ internal static class FuzzRunner
         return report.Verdict.Passed ? DrillRunner.Passed : DrillRunner.Failed;
     }
 
-    private static async Task<TrialResult> RunTrialAsync(TrialPlan plan, ITrialTarget target, FuzzSettings fuzz, DrillSettings settings, CancellationToken interrupted)
+    /// <summary>One trial; with <paramref name="preflight"/> (the first), the drill's preflight first: a service that cannot answer the mix at all is no trial of losses.</summary>
+    private static async Task<TrialResult> RunTrialAsync(TrialPlan plan, ITrialTarget target, FuzzSettings fuzz, DrillSettings settings, IAnsiConsole? preflight,
+        CancellationToken interrupted)
     {
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(interrupted);
         bound.CancelAfter(settings.MaxDuration);
         var address = await target.ReadyAsync(bound.Token);
+        if (preflight is not null && await DrillRunner.PreflightAsync(settings, address, preflight) is { } refusal)
+        {
+            throw new DrillException(refusal);
+        }
+
         var clock = new DrillClock();
         var context = new ProbeContext(address, settings.Load, clock, plan.Seed, fuzz.Burst);
         using var probe = MomentProbes.Create(plan.Moment, context);
