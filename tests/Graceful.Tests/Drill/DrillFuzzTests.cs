@@ -59,7 +59,10 @@ public class DrillFuzzTests
         Assert.Equal(worstTrial.GetProperty("lost").GetInt64(), report.GetProperty("trials").EnumerateArray().Max(t => t.GetProperty("lost").GetInt64()));
         Assert.Equal($"--fuzz 1 --seed {worst.GetProperty("seed").GetInt32()} --moments {worstMoment}", worst.GetProperty("reproduce").GetString());
         Assert.Contains(worst.GetProperty("failures").EnumerateArray(), f => f.GetString()!.Contains("Lost", StringComparison.Ordinal));
-        Assert.Contains("(Clopper-Pearson)", report.GetProperty("proved").GetString(), StringComparison.Ordinal);
+        var proved = report.GetProperty("proved").GetString()!;
+        Assert.Contains("(Clopper-Pearson)", proved, StringComparison.Ordinal);
+        // The page beside the JSON says the same.
+        Assert.Contains(System.Net.WebUtility.HtmlEncode(proved), File.ReadAllText(Path.Combine(drill.Folder, "fuzz.html")), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -44,10 +44,11 @@ internal static class FuzzConsoleReport
         console.MarkupLineInterpolated($"Proved: {report.Proved} (seed {report.Seed}, {report.DurationMs / 1000:0.#} s)");
         ConsoleReport.WriteVerdict(console, report.Verdict);
 
-        console.MarkupLineInterpolated($"Report: {Path.Combine(outputFolder, FuzzJson.FileName)}");
+        console.MarkupLineInterpolated($"Reports: {Path.Combine(outputFolder, FuzzHtmlReport.FileName)}, {FuzzJson.FileName}");
     }
 
-    private static string Offset(double? ms) => ms is { } v ? v.ToString("+0.0 ms;-0.0 ms;0.0 ms", CultureInfo.InvariantCulture) : "-";
+    /// <summary>Where the signal fell from the moment: <c>+3.2 ms</c>, <c>-41.0 ms</c>.</summary>
+    public static string Offset(double? ms) => ms is { } v ? v.ToString("+0.0 ms;-0.0 ms;0.0 ms", CultureInfo.InvariantCulture) : "-";
 
     private static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
 }
