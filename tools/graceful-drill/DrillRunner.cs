@@ -91,7 +91,7 @@ public static class DrillRunner
     /// cleartext HTTP/1.1 endpoint, say) would otherwise show up as every request lost. A status outside
     /// <c>--expect-status</c> is only announced here: the run goes on and the verdict says it.
     /// </summary>
-    private static async Task<string?> PreflightAsync(DrillSettings settings, Uri address, IAnsiConsole console)
+    internal static async Task<string?> PreflightAsync(DrillSettings settings, Uri address, IAnsiConsole console)
     {
         var profile = settings.Load;
         var request = profile.Mix[0];

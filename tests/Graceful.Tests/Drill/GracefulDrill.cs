@@ -15,6 +15,8 @@ internal sealed class GracefulDrill : IDisposable
         Output = output;
         ErrorLines = errorLines;
         Json = File.Exists(JsonPath) ? JsonDocument.Parse(File.ReadAllText(JsonPath)) : null;
+        var fuzz = Path.Combine(folder, "fuzz.json");
+        Fuzz = File.Exists(fuzz) ? JsonDocument.Parse(File.ReadAllText(fuzz)) : null;
     }
 
     public string Folder { get; }
@@ -28,6 +30,9 @@ internal sealed class GracefulDrill : IDisposable
     public IReadOnlyList<string> ErrorLines { get; }
 
     public JsonDocument? Json { get; }
+
+    /// <summary>A <c>--fuzz</c> run's report, <c>fuzz.json</c>.</summary>
+    public JsonDocument? Fuzz { get; }
 
     public string JsonPath => Path.Combine(Folder, "drill.json");
 
@@ -65,6 +70,7 @@ internal sealed class GracefulDrill : IDisposable
     public void Dispose()
     {
         Json?.Dispose();
+        Fuzz?.Dispose();
         Directory.Delete(Folder, recursive: true);
     }
 

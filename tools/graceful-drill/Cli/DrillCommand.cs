@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Graceful.Drill.Fuzz;
+using Graceful.Drill.Fuzz.Targets;
 using Graceful.Drill.Judging;
 using Graceful.Drill.Load;
 using Graceful.Drill.Scenarios;
@@ -63,7 +65,7 @@ public static class DrillCommand
     private static readonly Option<string?> Title = new("--title") { Description = "Name of the drill in the reports. Default: the program's name.", Recursive = true };
     private static readonly Option<string> ListenerClosedLog = new Option<string>("--listener-closed-log") { Description = "Regex for the service's log line saying its listeners closed ('' to ignore the log).", DefaultValueFactory = _ => "Phase 1/5 stop accepting", Recursive = true }
         .Parses(pattern => _ = new Regex(pattern, RegexOptions.None, TimeSpan.FromSeconds(1)));
-    private static readonly Option<int> Seed = new("--seed") { Description = "Seed of the request mix, for reproducible runs.", DefaultValueFactory = _ => 1, Recursive = true };
+    private static readonly Option<int> Seed = new("--seed") { Description = "Seed of the request mix, and of --fuzz's moments, for reproducible runs. Default: 1; with --fuzz, a random one, printed.", DefaultValueFactory = _ => 1, Recursive = true, HelpName = "seed" };
 
     public static RootCommand Create(IAnsiConsole console)
     {
@@ -85,12 +87,19 @@ public static class DrillCommand
         var signals = new Option<string[]>("--signal", "-s") { Description = "SIGNAL@TIME after the load starts, repeatable: TERM@2s, INT@1s, QUIT@3s, HUP@2s.", DefaultValueFactory = _ => ["TERM@2s"] }
             .Parses(texts => Array.ForEach(texts, t => TimedSignal.Parse(t)));
         var command = CommandArgument();
-        var signal = new Command("signal", "Send signals at chosen times; over when the service has exited (or after the last signal if none stops it).") { signals, command };
-        signal.SetAction((parse, interrupted) => RunAsync(console, parse, command, target =>
+        var fuzz = new FuzzOptions();
+        var signal = new Command("signal", "Send signals at chosen times; over when the service has exited (or after the last signal if none stops it). " +
+            "With --fuzz N: N trials, each starting the service and sending the signal (its time ignored) at a random moment.") { signals, command };
+        fuzz.AddTo(signal);
+        signal.SetAction((parse, interrupted) =>
         {
-            var log = parse.GetValue(ListenerClosedLog)!;
-            return new SignalScenario(target, [.. parse.GetValue(signals)!.Select(TimedSignal.Parse)], log.Length == 0 ? null : new Regex(log, RegexOptions.None, TimeSpan.FromSeconds(1)));
-        }, interrupted));
+            var timed = parse.GetValue(signals)!.Select(TimedSignal.Parse).ToArray();
+            return RunAsync(console, parse, command, fuzz, target =>
+            {
+                var log = parse.GetValue(ListenerClosedLog)!;
+                return new SignalScenario(target, timed, log.Length == 0 ? null : new Regex(log, RegexOptions.None, TimeSpan.FromSeconds(1)));
+            }, target => new SignalTrials(target, FuzzedSignal(timed)), interrupted);
+        });
         return signal;
     }
 
@@ -102,12 +111,24 @@ public static class DrillCommand
         var every = Duration("--every", "Time from one SIGHUP to the next (at least until the previous upgrade completed).", "2s", recursive: false, zeroAllowed: true);
         var stepTimeout = Duration("--step-timeout", "How long a new pid and the old process's exit may take.", "30s", recursive: false);
         var command = CommandArgument();
-        var upgrade = new Command("upgrade", "Repeated in-place upgrades: SIGHUP, then wait until the pid file names a new pid and the old process has exited.")
+        var fuzz = new FuzzOptions();
+        var upgrade = new Command("upgrade", "Repeated in-place upgrades: SIGHUP, then wait until the pid file names a new pid and the old process has exited. " +
+            "With --fuzz N: N upgrades of the same service, each SIGHUP at a random moment.")
         {
             pidFile, count, at, every, stepTimeout, command,
         };
-        upgrade.SetAction((parse, interrupted) => RunAsync(console, parse, command, target => new UpgradeScenario(target, Path.GetFullPath(parse.GetValue(pidFile)!),
-            parse.GetValue(count), Durations.Parse(parse.GetValue(at)!), Durations.Parse(parse.GetValue(every)!), Durations.Parse(parse.GetValue(stepTimeout)!)), interrupted));
+        fuzz.AddTo(upgrade);
+        upgrade.SetAction((parse, interrupted) =>
+        {
+            if (parse.GetValue(fuzz.Trials) is not null && new Option[] { count, at, every }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } paced)
+            {
+                throw new DrillException($"{paced.Name}: with --fuzz each trial is one upgrade at a random moment; leave {paced.Name} out.");
+            }
+
+            return RunAsync(console, parse, command, fuzz, target => new UpgradeScenario(target, Path.GetFullPath(parse.GetValue(pidFile)!),
+                parse.GetValue(count), Durations.Parse(parse.GetValue(at)!), Durations.Parse(parse.GetValue(every)!), Durations.Parse(parse.GetValue(stepTimeout)!)),
+                target => new UpgradeTrials(target, Path.GetFullPath(parse.GetValue(pidFile)!), Durations.Parse(parse.GetValue(stepTimeout)!)), interrupted);
+        });
         return upgrade;
     }
 
@@ -136,9 +157,9 @@ public static class DrillCommand
         {
             instances, restarts, at, lag, pause, balancer, reuse, command,
         };
-        rolling.SetAction((parse, interrupted) => RunAsync(console, parse, command, target => new RollingScenario(target.Command,
+        rolling.SetAction((parse, interrupted) => RunAsync(console, parse, command, fuzz: null, target => new RollingScenario(target.Command,
             Balancer(parse.GetValue(balancer)!, parse.GetValue(reuse)!), parse.GetValue(instances), parse.GetValue(restarts),
-            Durations.Parse(parse.GetValue(at)!), Durations.Parse(parse.GetValue(lag)!), Durations.Parse(parse.GetValue(pause)!)), interrupted));
+            Durations.Parse(parse.GetValue(at)!), Durations.Parse(parse.GetValue(lag)!), Durations.Parse(parse.GetValue(pause)!)), trials: null, interrupted));
         return rolling;
     }
 
@@ -146,8 +167,14 @@ public static class DrillCommand
         ? new BalancerSetup(BalancerKind.Haproxy, Enum.Parse<HaproxyReuse>(reuse, ignoreCase: true))
         : BalancerSetup.Parse(name);
 
-    private static async Task<int> RunAsync(IAnsiConsole console, ParseResult parse, Argument<string[]> commandArgument, Func<TargetSpec, IScenario> scenario,
-        CancellationToken interrupted)
+    /// <summary>The signal a fuzz trial sends: the one --signal given (its time is the fuzz's to choose), one that stops the service.</summary>
+    private static TimedSignal FuzzedSignal(TimedSignal[] signals) =>
+        signals.Length != 1 ? throw new DrillException("--signal: --fuzz sends one signal per trial, at a moment of its choosing; give one --signal (e.g. TERM).")
+        : !signals[0].Stops ? throw new DrillException("--signal HUP: each --fuzz trial of `signal` stops the service; fuzz in-place upgrades with `upgrade --fuzz`.")
+        : signals[0];
+
+    private static async Task<int> RunAsync(IAnsiConsole console, ParseResult parse, Argument<string[]> commandArgument, FuzzOptions? fuzz, Func<TargetSpec, IScenario> scenario,
+        Func<TargetSpec, ITrialTarget>? trials, CancellationToken interrupted)
     {
         // Every value was checked while parsing (OptionRules): what is left to fail here is the service or the system.
         var command = parse.GetValue(commandArgument) ?? [];
@@ -160,6 +187,18 @@ public static class DrillCommand
             parse.GetValue(MaxLost), parse.GetValue(ExpectExitCode), ExpectedStatuses.Parse(parse.GetValue(ExpectStatus)!), parse.GetValue(MaxUnexpected),
             Path.GetFullPath(parse.GetValue(Output)!));
         EnsureWritable(settings.OutputFolder);
+        // Without --seed a fuzz run draws its seed (and prints it): each run tries other moments, and any one can be repeated.
+        if (fuzz?.Read(parse, load.Protocol, parse.GetResult(Seed) is { Implicit: false } ? parse.GetValue(Seed) : null) is { } fuzzing)
+        {
+            // The probes open their own connections at their own times: a load option would be silently ignored.
+            if (new Option[] { Rate, Concurrency, KeepAlive, Tail }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } ignored)
+            {
+                throw new DrillException($"{ignored.Name}: a --fuzz run's probes open their own connections at their own times (--moments); leave {ignored.Name} out.");
+            }
+
+            return await FuzzRunner.RunAsync(trials!(target), fuzzing, settings, target, console, interrupted);
+        }
+
         return await DrillRunner.RunAsync(scenario(target), settings, console, interrupted);
     }
 

@@ -15,7 +15,13 @@ public sealed class Http1Sender(Uri baseAddress, bool keepAlive) : IRequestSende
     private readonly string _host = baseAddress.Authority;
     private RawHttpConnection? _connection;
 
-    public async Task<SendResult> SendAsync(RequestSpec request, CancellationToken timeout)
+    public Task<SendResult> SendAsync(RequestSpec request, CancellationToken timeout) => SendAsync(request, split: null, timeout);
+
+    /// <summary>
+    /// Sends the request in two writes when <paramref name="split"/> is given: its first <see cref="SplitSend.At"/>
+    /// bytes, then, once <see cref="SplitSend.Pause"/> completes, the rest (a request caught mid-headers or mid-body).
+    /// </summary>
+    public async Task<SendResult> SendAsync(RequestSpec request, SplitSend? split, CancellationToken timeout)
     {
         if (_connection is { ClosedWhileIdle: true })
         {
@@ -41,7 +47,18 @@ public sealed class Http1Sender(Uri baseAddress, bool keepAlive) : IRequestSende
 
         try
         {
-            await _connection.SendAsync(request.ToHttp1(_host, keepAlive));
+            var bytes = request.ToHttp1(_host, keepAlive);
+            if (split is { } s)
+            {
+                await _connection.SendAsync(bytes[..s.At]);
+                await s.Pause();
+                await _connection.SendAsync(bytes[s.At..]);
+            }
+            else
+            {
+                await _connection.SendAsync(bytes);
+            }
+
             var response = await _connection.ReadResponseAsync(timeout);
             if (!keepAlive || response.ConnectionClose)
             {
@@ -71,3 +88,6 @@ public sealed class Http1Sender(Uri baseAddress, bool keepAlive) : IRequestSende
         _connection = null;
     }
 }
+
+/// <summary>Where to cut a request in two writes, and what to wait for between them.</summary>
+public readonly record struct SplitSend(int At, Func<Task> Pause);

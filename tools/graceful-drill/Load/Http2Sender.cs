@@ -45,7 +45,8 @@ public sealed class Http2Sender(Uri baseAddress, HttpClient? shared) : IRequestS
         }
         catch (HttpRequestException e)
         {
-            return new SendResult(Outcome.Lost, Error: e.HttpRequestError.ToString());
+            // The innermost message says what happened on the connection ("Unknown" alone does not).
+            return new SendResult(Outcome.Lost, Error: $"{e.HttpRequestError}: {e.GetBaseException().Message}");
         }
         finally
         {

@@ -93,11 +93,8 @@ public sealed class LoadRunner(LoadProfile profile, Uri address, DrillRecorder r
 
     private async Task<Outcome> SendAsync(int worker, IRequestSender sender, RequestSpec request, double scheduled)
     {
-        var id = recorder.NextId();
-        var start = recorder.Clock.Now;
-        using var timeout = new CancellationTokenSource(profile.RequestTimeout);
-        var result = await sender.SendAsync(request, timeout.Token);
-        recorder.Add(new RequestRecord(id, worker, request.Method, request.Path, scheduled, start, recorder.Clock.Now, result.Outcome, result.Status, result.Error, result.RetryAfter));
-        return result.Outcome;
+        var record = await TimedSend.RunAsync(t => sender.SendAsync(request, t), request, recorder.NextId(), worker, scheduled, recorder.Clock, profile.RequestTimeout);
+        recorder.Add(record);
+        return record.Outcome;
     }
 }

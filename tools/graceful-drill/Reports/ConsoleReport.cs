@@ -46,18 +46,23 @@ public static class ConsoleReport
             console.MarkupLineInterpolated($"[yellow]warning: {warning}[/]");
         }
 
-        console.MarkupLine(report.Verdict.Passed ? "[green bold]PASSED[/]" : "[red bold]FAILED[/]");
-        foreach (var reason in report.Verdict.Reasons)
+        WriteVerdict(console, report.Verdict);
+        console.MarkupLineInterpolated($"Reports: {Path.Combine(outputFolder, "drill.html")}, drill.json, timeline.png");
+    }
+
+    /// <summary>PASSED or FAILED, and under it each reason and the error that stopped the run, one line each.</summary>
+    public static void WriteVerdict(IAnsiConsole console, Verdict verdict)
+    {
+        console.MarkupLine(verdict.Passed ? "[green bold]PASSED[/]" : "[red bold]FAILED[/]");
+        foreach (var reason in verdict.Reasons)
         {
             console.MarkupLineInterpolated($"  {reason}");
         }
 
-        if (report.Verdict.Error is { } error)
+        if (verdict.Error is { } error)
         {
             console.MarkupLineInterpolated($"  [red]{error}[/]");
         }
-
-        console.MarkupLineInterpolated($"Reports: {Path.Combine(outputFolder, "drill.html")}, drill.json, timeline.png");
     }
 
     /// <summary>The responses against --expect-status, in one line.</summary>

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Text;
 using Graceful.Drill.Recording;
 
 namespace Graceful.Drill.Reports;
@@ -14,32 +12,11 @@ public static class HtmlReport
     public static string Render(DrillReport report, byte[] timelinePng)
     {
         var s = report.Summary;
-        var html = new StringBuilder();
-        void Add(FormattableString text) => html.Append(string.Format(CultureInfo.InvariantCulture, text.Format, [.. text.GetArguments().Select(a => a is string t ? WebUtility.HtmlEncode(t) : a)]));
+        var page = new HtmlPage(report.Title);
+        void Add(FormattableString text) => page.Add(text);
 
-        Add($$"""
-            <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>{{report.Title}}: graceful-drill</title>
-            <style>
-            body { font-family: sans-serif; margin: 24px; color: #222; }
-            table { border-collapse: collapse; margin: 8px 0 20px; }
-            td, th { border: 1px solid #ccc; padding: 4px 10px; text-align: right; }
-            th { background: #f4f4f4; } .text { text-align: left; }
-            .verdict { font-size: 1.3em; font-weight: bold; padding: 8px 12px; display: inline-block; color: white; }
-            .pass { background: #2CA02C; } .fail { background: #D62728; }
-            .warning { background: #FFF3CD; border: 1px solid #E0B000; padding: 6px 10px; }
-            img { max-width: 100%; border: 1px solid #ddd; }
-            .swatch { display: inline-block; width: 12px; height: 12px; margin-right: 6px; vertical-align: middle; }
-            </style></head><body>
-            <h1>{{report.Title}}</h1>
-            <p>{{report.Scenario}}<br>Load: {{report.Load.Describe()}}<br>Started {{report.StartedAt:yyyy-MM-dd HH:mm:ss zzz}}, recorded {{s.DurationMs / 1000:0.00}} s.</p>
-
-            """);
-        Add($"<p class=\"verdict {(report.Verdict.Passed ? "pass" : "fail")}\">{(report.Verdict.Passed ? "PASSED" : "FAILED")}</p>\n");
-        foreach (var reason in report.Verdict.Reasons.Append(report.Verdict.Error ?? "").Where(r => r.Length > 0))
-        {
-            Add($"<p>{reason}</p>\n");
-        }
+        Add($"<p>{report.Scenario}<br>Load: {report.Load.Describe()}<br>Started {report.StartedAt:yyyy-MM-dd HH:mm:ss zzz}, recorded {s.DurationMs / 1000:0.00} s.</p>\n\n");
+        page.Add(report.Verdict);
 
         foreach (var warning in report.Warnings)
         {
@@ -85,10 +62,9 @@ public static class HtmlReport
             <p>Lost: sent on an open connection and answered by EOF or a reset. Refused: the connection was refused before
             anything was sent. Declined: answered 503 with Retry-After after a signal, a draining service turning the
             request away unrun. Every request is in <code>drill.json</code> beside this page.</p>
-            </body></html>
 
             """);
-        return html.ToString();
+        return page.ToString();
     }
 
     private static string Ms(double? value) => value is { } v ? v.ToString("0.0", CultureInfo.InvariantCulture) : "-";

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Graceful.Drill.Cli;
 using Graceful.Drill.Recording;
@@ -76,12 +75,7 @@ public sealed class UpgradeScenario(TargetSpec spec, string pidFile, int count, 
         var lastExited = WatchExit(last);
         if (!lastExited.IsCompleted)
         {
-            Signals.Send(last, Signals.SIGTERM);
-            if (await Task.WhenAny(lastExited, Task.Delay(TimeSpan.FromSeconds(60))) != lastExited)
-            {
-                Signals.Send(last, Signals.SIGKILL);
-            }
-
+            await Generations.StopAsync(last, lastExited);
             if (last != target.Pid)
             {
                 recorder.AddExit(new ProcessExit(last, "last generation, stopped by the drill after the load", recorder.Clock.ToMilliseconds(await lastExited), null));
@@ -101,21 +95,5 @@ public sealed class UpgradeScenario(TargetSpec spec, string pidFile, int count, 
         }
     }
 
-    private Task<long> WatchExit(int pid)
-    {
-        if (pid == _target!.Pid)
-        {
-            return _target.Exited;
-        }
-
-        try
-        {
-            return ExitWatch.Start(pid);
-        }
-        catch (InvalidOperationException)
-        {
-            // pidfd_open fails for a process that is already gone.
-            return Task.FromResult(Stopwatch.GetTimestamp());
-        }
-    }
+    private Task<long> WatchExit(int pid) => Generations.WatchExit(_target!, pid);
 }
