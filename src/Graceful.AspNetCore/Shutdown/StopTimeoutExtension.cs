@@ -1,5 +1,6 @@
 using System.Globalization;
 using Graceful.AspNetCore.Diagnostics.Logging;
+using Graceful.AspNetCore.Platform;
 using Graceful.AspNetCore.Platform.Systemd;
 using Graceful.AspNetCore.Transport.Connections;
 using Graceful.AspNetCore.Transport.Requests;
@@ -38,7 +39,7 @@ internal sealed partial class StopTimeoutExtension(
         lock (_gate)
         {
             _interval = every;
-            _deadlineAt = budget == Timeout.InfiniteTimeSpan ? null : time.GetTimestamp() + (long)(budget.TotalSeconds * time.TimestampFrequency);
+            _deadlineAt = budget == Timeout.InfiniteTimeSpan ? null : time.GetTimestamp() + time.TicksOf(budget);
             _running = connections.InFlightRequests();
             _open = connections.OpenCount;
             _timer = time.CreateTimer(static state => ((StopTimeoutExtension)state!).Check(), this, every, every);

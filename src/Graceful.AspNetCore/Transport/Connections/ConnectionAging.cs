@@ -1,3 +1,4 @@
+using Graceful.AspNetCore.Platform;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 
@@ -34,11 +35,11 @@ internal sealed partial class ConnectionAging
         _tracker = tracker;
         _time = time;
         _logger = logger;
-        _age = Ticks(age);
+        _age = _time.TicksOf(age);
         // gRPC's default: ±10 % of the age, so connections opened together (a client fleet starting at once) do not all
         // reconnect together.
-        _jitter = Ticks(jitter ?? age / 10);
-        _grace = grace == Timeout.InfiniteTimeSpan ? long.MaxValue : Ticks(grace);
+        _jitter = _time.TicksOf(jitter ?? age / 10);
+        _grace = grace == Timeout.InfiniteTimeSpan ? long.MaxValue : _time.TicksOf(grace);
         _idleGrace = idleGrace;
         _resolution = TimeSpan.FromTicks(Math.Clamp(age.Ticks / 100, TimeSpan.TicksPerMillisecond * 10, TimeSpan.TicksPerSecond));
         _timer = time.CreateTimer(static state => ((ConnectionAging)state!).Pass(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
@@ -114,7 +115,7 @@ internal sealed partial class ConnectionAging
             if (next != long.MaxValue)
             {
                 // Never sooner than one resolution from now: connections due within it are served by the same pass.
-                ArmFor(Math.Max(next, now + Ticks(_resolution)));
+                ArmFor(Math.Max(next, now + _time.TicksOf(_resolution)));
             }
         }
     }
@@ -148,7 +149,6 @@ internal sealed partial class ConnectionAging
         connection.Abort(new ConnectionAbortedException("Graceful: still open Graceful:MaxConnectionAgeGrace after it reached Graceful:MaxConnectionAge"));
     }
 
-    private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * _time.TimestampFrequency);
 
     [LoggerMessage(EventId = 100, EventName = "ConnectionAgeGraceCut", Level = LogLevel.Warning,
         Message = "Connection {ConnectionId} was still open Graceful:MaxConnectionAgeGrace after reaching Graceful:MaxConnectionAge: cut with {Requests} requests in flight")]

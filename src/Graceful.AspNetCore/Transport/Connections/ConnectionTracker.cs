@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Graceful.AspNetCore.Platform;
 using Graceful.AspNetCore.Transport.Requests;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
@@ -320,7 +321,7 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
     /// </summary>
     public void BoundRequestsIn(TimeSpan dueIn)
     {
-        var at = time.GetTimestamp() + (long)(dueIn.TotalSeconds * time.TimestampFrequency);
+        var at = time.GetTimestamp() + time.TicksOf(dueIn);
         lock (_gate)
         {
             if (_nextRequestBoundCheck != 0 && _nextRequestBoundCheck <= at)

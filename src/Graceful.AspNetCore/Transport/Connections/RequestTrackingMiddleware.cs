@@ -62,7 +62,7 @@ internal static class RequestTrackingMiddleware
             // Kestrel keeps the callback list per connection: no allocation per request.
             context.Response.OnStarting(TrackedConnection.OnResponseStarting, connection);
         }
-        else if (tracker.ClosesAfterResponse(connection) || connection.RetiringSince != 0)
+        else if (connection.ClosesAfterResponse)
         {
             // An HTTP/2 connection the drain could not tell from HTTP/1.1 (no request yet), or one retiring for its age:
             // GOAWAY now, from inside a stream. HTTP/1.1 requests arriving during the drain get Connection: close from

@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using System.Net;
+using Graceful.AspNetCore.Platform;
 using Graceful.AspNetCore.Transport.Requests;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
@@ -255,15 +256,21 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
     public static Task OnResponseStarting(object state)
     {
         var connection = (TrackedConnection)state;
-        // A retiring connection's upgrade (101) is let through: the age does not apply to it (see Retire).
-        if (connection._tracker.ClosesAfterResponse(connection)
-            || (Volatile.Read(ref connection._retiringSince) != 0 && !connection.IsUpgraded))
+        if (connection.ClosesAfterResponse)
         {
             connection.RequestClose();
         }
 
         return Task.CompletedTask;
     }
+
+    /// <summary>
+    /// Whether a response (HTTP/2: a stream) starting here closes the connection: the drain says so for it
+    /// (<see cref="ConnectionTracker.ClosesAfterResponse"/>), or it is retiring (<see cref="Retire"/>). A retiring
+    /// connection's upgrade (101) is let through: the age does not apply to it.
+    /// </summary>
+    public bool ClosesAfterResponse =>
+        _tracker.ClosesAfterResponse(this) || (Volatile.Read(ref _retiringSince) != 0 && !IsUpgraded);
 
     // The drain began while this request ran, after its response had gone out keep-alive: the client was told it may
     // send again, so closing after this response would reset the request it may be writing now. The connection stays
@@ -430,14 +437,14 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
         var lastActivity = LastActivity;
         if (_tracker.Time.GetElapsedTime(lastActivity, now) < idleGrace)
         {
-            return lastActivity + Ticks(idleGrace);
+            return lastActivity + _tracker.Time.TicksOf(idleGrace);
         }
 
         // A long HTTP/1.1 request whose response went out keep-alive: look again once it may have ended. (An HTTP/2
         // connection with only a long stream open is asked now: that stream keeps Kestrel's first GOAWAY standing.)
         if (!IsHttp2 && InFlightCount > 0)
         {
-            return now + Ticks(idleGrace);
+            return now + _tracker.Time.TicksOf(idleGrace);
         }
 
         // Kestrel ends an HTTP/1.1 connection only if nothing of a next request has arrived (one that has is answered
@@ -446,8 +453,6 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
         RequestClose();
         return 0;
     }
-
-    private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * _tracker.Time.TimestampFrequency);
 
     /// <summary>
     /// Drain side, for a connection serving no request: asks Kestrel to close it (<see cref="RequestClose"/>) and marks
