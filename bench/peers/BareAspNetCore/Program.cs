@@ -7,7 +7,7 @@ using Graceful.AspNetCore;
 // drain benchmark (StreamRoutes). With --inline, Kestrel runs each connection's I/O and requests on the thread whose
 // socket completed (SocketTransportOptions.UnsafePreferInlineScheduling): no thread-pool hand-off per request, so
 // bench/instructions.sh counts the request path rather than how the threads happened to meet.
-// Usage: BareAspNetCore --urls URL [--slow 30s] [--graceful] [--heap] [--streams] [--inline]
+// Usage: BareAspNetCore --urls URL [--slow 30s] [--graceful] [--heap] [--streams [--close-on-stopping]] [--inline]
 var slow = TimeSpan.FromSeconds(30);
 var urls = "http://*:8080";
 var graceful = args.Contains("--graceful");
@@ -62,7 +62,7 @@ app.MapGet("/allocated", () => GC.GetTotalAllocatedBytes(precise: true).ToString
 if (args.Contains("--streams"))
 {
     // Off unless asked: the WebSocket middleware would add its check to every request the other benchmarks measure.
-    app.MapStreamRoutes();
+    app.MapStreamRoutes(closeOnStopping: args.Contains("--close-on-stopping"));
 }
 
 app.MapGet("/slow", async (CancellationToken ct) =>

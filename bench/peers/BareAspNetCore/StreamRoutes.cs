@@ -5,17 +5,19 @@ using Graceful.AspNetCore;
 /// <summary>
 /// A WebSocket echo and a server-sent-event stream, written as an app would without Graceful. With --graceful the
 /// same handlers use Graceful's stream helpers (found as <see cref="IShutdownTokens"/>), which end them when the
-/// drain starts; without it they run until the host's stop timeout cuts them.
+/// drain starts; without it they run until the host's stop timeout cuts them. With --close-on-stopping (and without
+/// --graceful), the echo closes its WebSocket with 1001 itself when the host's ApplicationStopping fires, as an app
+/// written carefully without Graceful would: what ASP.NET Core alone needs to close them (bench/Drain websockets).
 /// </summary>
 internal static class StreamRoutes
 {
     // One event at once (the client knows the stream is open), then one per interval: a heartbeat, not a load.
     private static readonly TimeSpan TickInterval = TimeSpan.FromSeconds(10);
 
-    public static void MapStreamRoutes(this WebApplication app)
+    public static void MapStreamRoutes(this WebApplication app, bool closeOnStopping)
     {
         app.UseWebSockets();
-        app.Map("/ws", EchoAsync);
+        app.Map("/ws", (HttpContext context) => EchoAsync(context, closeOnStopping));
         app.MapGet("/events", (HttpContext context) =>
         {
             var ticks = TicksAsync(context.RequestAborted);
@@ -32,7 +34,7 @@ internal static class StreamRoutes
         }
     }
 
-    private static async Task EchoAsync(HttpContext context)
+    private static async Task EchoAsync(HttpContext context, bool closeOnStopping)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -44,12 +46,19 @@ internal static class StreamRoutes
         var buffer = new byte[1024];
         if (context.RequestServices.GetService<IShutdownTokens>() is not { } shutdown)
         {
+            var stopping = closeOnStopping ? context.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping : default;
+            using var closeOnStop = stopping.Register(static state => _ = ((WebSocket)state!).CloseOutputAsync(
+                WebSocketCloseStatus.EndpointUnavailable, "Server shutting down", CancellationToken.None), accepted);
             while (await accepted.ReceiveAsync(buffer.AsMemory(), context.RequestAborted) is { MessageType: not WebSocketMessageType.Close } received)
             {
                 await accepted.SendAsync(buffer.AsMemory(0, received.Count), received.MessageType, received.EndOfMessage, context.RequestAborted);
             }
 
-            await accepted.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, context.RequestAborted);
+            if (accepted.State == WebSocketState.CloseReceived)
+            {
+                await accepted.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, context.RequestAborted);
+            }
+
             return;
         }
 

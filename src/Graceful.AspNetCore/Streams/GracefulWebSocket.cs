@@ -1,4 +1,6 @@
 using System.Net.WebSockets;
+using Graceful.AspNetCore.Streams;
+using Graceful.AspNetCore.Transport.Requests;
 
 namespace Graceful.AspNetCore;
 
@@ -11,11 +13,21 @@ namespace Graceful.AspNetCore;
 /// </summary>
 public sealed class GracefulWebSocket : IAsyncDisposable
 {
+    private const string ShuttingDown = "Server shutting down";
+    // The longest a timer takes (System.Threading.Timer's bound).
+    private const double MaxTimerMilliseconds = uint.MaxValue - 1;
+
     private readonly WebSocket _socket;
+    // Never disposed: without its wait handle (never asked for) there is nothing to free, and the close may release it
+    // after the handler has disposed this (the client's answer can arrive before the closing thread runs again).
     private readonly SemaphoreSlim _sending = new(1, 1);
+    private readonly PacedCloses? _paced;
     private readonly CancellationTokenRegistration _onDraining;
-    private readonly CancellationTokenSource _closeTimeout = new();
+    // Armed once Graceful's close is out; made only then, since most sockets never see a drain.
+    private ITimer? _closeTimeout;
+    private TimeSpan _closeTimeoutAfter = TimeSpan.FromSeconds(5);
     private int _closeSent;
+    private int _disposed;
 
     /// <summary>Wraps <paramref name="socket"/>; it is closed with 1001 when <see cref="IShutdownTokens.Draining"/> fires.</summary>
     public GracefulWebSocket(WebSocket socket, IShutdownTokens shutdown)
@@ -23,11 +35,23 @@ public sealed class GracefulWebSocket : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(socket);
         ArgumentNullException.ThrowIfNull(shutdown);
         _socket = socket;
-        _onDraining = shutdown.Draining.Register(static state => _ = ((GracefulWebSocket)state!).CloseForShutdownAsync(), this);
+        // Graceful's own tokens pace the drain's closes (PacedCloses); with any other, the callback closes.
+        _paced = (shutdown as ShutdownTokens)?.WebSocketCloses;
+        _onDraining = shutdown.Draining.Register(static state => ((GracefulWebSocket)state!).OnDraining(), this);
     }
 
-    /// <summary>How long the client has to answer the server's close before the socket is aborted. Default 5 s.</summary>
-    public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// How long the client has to answer the server's close before the socket is aborted. Default 5 s; zero or more, or
+    /// <see cref="Timeout.InfiniteTimeSpan"/> (never aborted).
+    /// </summary>
+    public TimeSpan CloseTimeout
+    {
+        get => _closeTimeoutAfter;
+        // Checked here, not when the drain arms it: there, on a thread-pool thread, a bad value could only crash.
+        set => _closeTimeoutAfter = value == Timeout.InfiniteTimeSpan || (value >= TimeSpan.Zero && value.TotalMilliseconds <= MaxTimerMilliseconds)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "GracefulWebSocket.CloseTimeout must be zero or more (at most 49 days), or Timeout.InfiniteTimeSpan.");
+    }
 
     /// <summary>The underlying socket's state.</summary>
     public WebSocketState State => _socket.State;
@@ -58,23 +82,96 @@ public sealed class GracefulWebSocket : IAsyncDisposable
             return _socket.SendAsync(data, type, endOfMessage, cancellationToken).AsTask();
         });
 
-    private async Task CloseForShutdownAsync()
+    private void OnDraining()
+    {
+        if (_paced is { } paced)
+        {
+            paced.Enqueue(this);
+        }
+        else
+        {
+            CloseForShutdown();
+        }
+    }
+
+    // Runs once for each socket, thousands in a row (PacedCloses), so the usual case allocates nothing beyond the close
+    // itself: no send in progress, and the close frame written at once. Otherwise it waits for the send in progress.
+    internal void CloseForShutdown()
     {
         if (Interlocked.Exchange(ref _closeSent, 1) != 0 || _socket.State != WebSocketState.Open)
         {
             return;
         }
 
+        if (!_sending.Wait(0))
+        {
+            _ = CloseAfterSendAsync();
+            return;
+        }
+
+        var closing = StartClose();
+        if (closing.IsCompleted)
+        {
+            _sending.Release();
+            OnCloseSent(closing);
+        }
+        else
+        {
+            _ = AwaitCloseAsync(closing);
+        }
+    }
+
+    private async Task CloseAfterSendAsync()
+    {
+        await _sending.WaitAsync();
+        await AwaitCloseAsync(StartClose());
+    }
+
+    // Called holding the semaphore; a close that throws at once is a faulted task like any other failed close.
+    private Task StartClose()
+    {
         try
         {
-            await SendSerializedAsync(() => _socket.CloseOutputAsync(WebSocketCloseStatus.EndpointUnavailable, "Server shutting down", CancellationToken.None));
-            // The receive loop ends when the client's close arrives; a client that never answers is cut.
-            _closeTimeout.Token.Register(static state => ((WebSocket)state!).Abort(), _socket);
-            _closeTimeout.CancelAfter(CloseTimeout);
+            return _socket.CloseOutputAsync(WebSocketCloseStatus.EndpointUnavailable, ShuttingDown, CancellationToken.None);
         }
-        catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception ex)
         {
-            // The connection is already gone; there is nothing left to close.
+            return Task.FromException(ex);
+        }
+    }
+
+    // The close frame is being written; the semaphore is held until it is.
+    private async Task AwaitCloseAsync(Task closing)
+    {
+        try
+        {
+            await closing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        finally
+        {
+            _sending.Release();
+        }
+
+        OnCloseSent(closing);
+    }
+
+    // The receive loop ends when the client's close arrives; a client that never answers is cut at CloseTimeout. A
+    // close that failed leaves nothing to wait for: the socket is aborted, which ends its receive loop.
+    private void OnCloseSent(Task closing)
+    {
+        if (!closing.IsCompletedSuccessfully)
+        {
+            _ = closing.Exception;
+            _socket.Abort();
+            return;
+        }
+
+        var timer = TimeProvider.System.CreateTimer(static state => ((WebSocket)state!).Abort(), _socket, CloseTimeout, Timeout.InfiniteTimeSpan);
+        Interlocked.Exchange(ref _closeTimeout, timer);
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            // Disposed while the close was written: the handler is done, so nothing is left to cut.
+            timer.Dispose();
         }
     }
 
@@ -95,7 +192,8 @@ public sealed class GracefulWebSocket : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _onDraining.DisposeAsync();
-        _closeTimeout.Dispose();
-        _sending.Dispose();
+        // Full fences on both sides (see OnCloseSent): a timer armed meanwhile is disposed by one or the other.
+        Interlocked.Exchange(ref _disposed, 1);
+        Interlocked.Exchange(ref _closeTimeout, null)?.Dispose();
     }
 }

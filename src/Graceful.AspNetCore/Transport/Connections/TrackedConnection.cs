@@ -274,10 +274,12 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
 
     // The drain began while this request ran, after its response had gone out keep-alive: the client was told it may
     // send again, so closing after this response would reset the request it may be writing now. The connection stays
-    // for that request (answered with Connection: close) or until it has idled for the grace.
+    // for that request (answered with Connection: close) or until it has idled for the grace. Not after an upgrade
+    // (a WebSocket): its connection serves nothing more and Kestrel closes it now, so no timer is armed for it.
     private void CloseAfterResponse(HttpResponse response)
     {
-        if (response.HasStarted && !response.Headers.Connection.ToString().Contains("close", StringComparison.OrdinalIgnoreCase))
+        if (response.HasStarted && response.StatusCode != StatusCodes.Status101SwitchingProtocols
+            && !response.Headers.Connection.ToString().Contains("close", StringComparison.OrdinalIgnoreCase))
         {
             CloseWhenIdleFor(_tracker.IdleGrace);
         }
@@ -405,7 +407,8 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
             }
         }
 
-        _inner.Features.Get<IConnectionLifetimeNotificationFeature>()?.RequestClose();
+        // The indexer, not Get<T> (a generic virtual call's runtime lookup): the drain calls this for every connection.
+        (_inner.Features[typeof(IConnectionLifetimeNotificationFeature)] as IConnectionLifetimeNotificationFeature)?.RequestClose();
     }
 
     /// <summary>

@@ -1,3 +1,5 @@
+using Graceful.AspNetCore.Streams;
+
 namespace Graceful.AspNetCore.Transport.Requests;
 
 /// <summary>The one <see cref="IShutdownTokens"/> of an application; the coordinator fires its tokens.</summary>
@@ -10,6 +12,9 @@ internal sealed class ShutdownTokens(TimeProvider time) : IShutdownTokens, IDisp
     public CancellationToken Draining => _draining.Token;
 
     public CancellationToken SoftDeadline => _softDeadline.Token;
+
+    /// <summary>Where <see cref="GracefulWebSocket"/>s queue their closes when the drain starts.</summary>
+    public PacedCloses WebSocketCloses { get; } = new();
 
     /// <summary>When the soft deadline fired (a timestamp), or null.</summary>
     public long? SoftDeadlineAt { get; private set; }
