@@ -1,0 +1,7 @@
+namespace Graceful.AspNetCore.Transport.Listeners;
+
+/// <summary>
+/// How the wait before the listeners closed ended: whether new handshakes were filtered, how long it took, and, when it
+/// reached its bound (<paramref name="TimedOut"/>), the handshakes still under way then (reset as the listeners close).
+/// </summary>
+internal readonly record struct AcceptBacklogResult(bool Filtered, TimeSpan Waited, int HandshakesLeft, bool TimedOut);
