@@ -34,6 +34,12 @@ if (hostile.GetValue<int?>("Backlog") is { } backlog)
     builder.Services.Configure<SocketTransportOptions>(o => o.Backlog = backlog);
 }
 
+// Hostile:SlowAccept: Kestrel takes each connection from the accept queue only after this pause.
+if (hostile.GetValue<TimeSpan>("SlowAccept") is var slowAccept && slowAccept > TimeSpan.Zero)
+{
+    SlowAccept.Wrap(builder.Services, slowAccept);
+}
+
 builder.Services.AddGraceful();
 if (systemd == "after")
 {

@@ -1,50 +1,60 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Graceful.AspNetCore.Transport.Listeners;
 
 namespace Graceful.Tests.Shutdown;
 
 /// <summary>
 /// Connections the kernel completed but the server had not accepted when the drain closes its listener: in the accept
 /// queue, or held half-open because the queue was full when the client's final ACK came (the client believes it is
-/// connected and sends its request; the kernel completes the handshake at the client's next segment). Closing the
-/// listener resets both, so a client that connected and sent a request would see it lost. Graceful first closes the
-/// listener to new handshakes, then accepts what is queued and held.
+/// connected and sends its request; the kernel completes the handshake at the client's next segment, or when the
+/// client answers the SYN-ACK it retransmits after a second). Closing the listener resets both, so a client that
+/// connected and sent a request would see it lost. Graceful first closes the listener to new handshakes, then accepts
+/// what is queued and held (Linux).
 /// </summary>
 public sealed class AcceptQueueTests
 {
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(60);
     private static readonly byte[] Request = Encoding.ASCII.GetBytes("GET /ping HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n");
 
+    // A burst the listen backlog (Kestrel's default, 512) holds whole, so no connect is refused or held by a full queue,
+    // and an accept loop that takes a connection every 2 ms: when the signal comes, the queue holds most of the burst,
+    // each connection with its request sent. Kestrel takes some 50 of them in 100 ms, all of them well within 2 s.
+    private const int Burst = 200;
+    private static readonly TimeSpan AcceptPause = TimeSpan.FromMilliseconds(2);
+
     private enum Outcome { NotConnected, Answered, Lost }
 
     [Fact]
-    public async Task ABurstOfConnectsBeyondTheBacklog_AtSigterm_EveryClientThatConnectedIsAnswered()
+    public async Task ABurstOfConnects_SigtermWhileTheyWaitInTheAcceptQueue_EveryOneIsAnswered()
     {
         using var report = new ReportFile();
         await using var service = await HostileApp.StartAsync(new Dictionary<string, string>(report.Environment)
         {
-            // Kestrel's default backlog is 512; with 4, a burst of 300 overflows it as the drill's 640 overflow 512.
-            ["Hostile__Backlog"] = "4",
+            ["Hostile__SlowAccept"] = AcceptPause.ToString("c", CultureInfo.InvariantCulture),
         });
         var endpoint = new IPEndPoint(IPAddress.Loopback, service.BaseAddress.Port);
-        for (var i = 0; i < 20; i++)
-        {
-            Assert.Equal(Outcome.Answered, await ConnectAndRequestAsync(endpoint, () => { }));
-        }
+        Assert.Equal(Outcome.Answered, await ConnectAndRequestAsync(endpoint, () => { }));
 
-        // The signal goes as the first of the burst connects: the listener closes while the queue is full and the
-        // kernel holds the handshakes that came after (their clients retransmit only 200 ms later).
-        var firstConnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var burst = Enumerable.Range(0, 300).Select(_ => Task.Run(() => ConnectAndRequestAsync(endpoint, () => firstConnected.TrySetResult()))).ToArray();
-        await firstConnected.Task.WaitAsync(Generous);
+        // The signal goes once the whole burst has connected (the kernel completes the handshakes at once).
+        var connected = 0;
+        var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var burst = Enumerable.Range(0, Burst).Select(_ => Task.Run(() => ConnectAndRequestAsync(endpoint, () =>
+        {
+            if (Interlocked.Increment(ref connected) == Burst)
+            {
+                all.TrySetResult();
+            }
+        }))).ToArray();
+        await all.Task.WaitAsync(Generous);
         service.Signal(Signals.SIGTERM);
 
         Assert.Equal(0, await service.WaitForExitAsync(Generous));
         var outcomes = await Task.WhenAll(burst).WaitAsync(Generous);
         var lost = outcomes.Count(o => o == Outcome.Lost);
         Assert.True(lost == 0, $"{lost} of {outcomes.Count(o => o != Outcome.NotConnected)} connections that connected and sent a request got no response");
-        Assert.Contains(Outcome.Answered, outcomes);
         Assert.Equal("SIGTERM", report.Read().Signal);
     }
 

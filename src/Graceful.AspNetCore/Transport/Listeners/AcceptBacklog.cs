@@ -46,14 +46,15 @@ internal static class AcceptBacklog
         while (time.GetElapsedTime(started) < limit && !cut.IsCancellationRequested)
         {
             // Handshakes first: once none is under way none can start (filtered), so an empty queue after that stays empty.
-            pending = ports.Length > 0 && !AnyQueued(sockets) ? PendingHandshakes.Count(ports) : 0;
-            if (pending == 0 && !AnyQueued(sockets))
+            var queued = AnyQueued(sockets);
+            pending = ports.Length > 0 && !queued ? PendingHandshakes.Count(ports) : 0;
+            if (!queued && pending == 0 && !AnyQueued(sockets))
             {
                 return new AcceptBacklogResult(ports.Length > 0, time.GetElapsedTime(started), 0, false);
             }
 
             // Not cancelled by the cut: the loop checks it, without an exception on the way out.
-            await Task.Delay(pending > 0 ? HandshakePoll : QueuePoll, time, CancellationToken.None);
+            await Task.Delay(queued ? QueuePoll : HandshakePoll, time, CancellationToken.None);
         }
 
         return new AcceptBacklogResult(ports.Length > 0, time.GetElapsedTime(started), pending, true);
