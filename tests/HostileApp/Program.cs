@@ -1,7 +1,6 @@
 using System.Globalization;
 using Graceful.AspNetCore;
 using HostileApp;
-using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging.Console;
 
@@ -26,12 +25,6 @@ var systemd = hostile.GetValue<string>("Systemd");
 if (systemd == "before")
 {
     AddSystemdLifetime(builder.Services);
-}
-
-// Hostile:Backlog: a small listen backlog, so that a burst of connects fills the kernel's accept queue.
-if (hostile.GetValue<int?>("Backlog") is { } backlog)
-{
-    builder.Services.Configure<SocketTransportOptions>(o => o.Backlog = backlog);
 }
 
 // Hostile:SlowAccept: Kestrel takes each connection from the accept queue only after this pause.
