@@ -3,7 +3,7 @@ namespace Graceful.Tests;
 /// <summary>
 /// tests/HostileApp, started as a real child process on a free loopback port: a fresh app with <c>AddGraceful()</c>
 /// at its defaults that ends with plain <c>app.Run()</c>, its log written as JSON lines (<see cref="StructuredLog"/>). Its <c>Hostile:*</c> keys (environment variables here) add
-/// a slow hosted service, a throwing hook or a throwing logging provider.
+/// a slow hosted service, a throwing hook, a throwing logging provider or a slow accept loop.
 /// </summary>
 internal static class HostileApp
 {

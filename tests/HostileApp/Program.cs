@@ -27,6 +27,12 @@ if (systemd == "before")
     AddSystemdLifetime(builder.Services);
 }
 
+// Hostile:SlowAccept: Kestrel takes each connection from the accept queue only after this pause.
+if (hostile.GetValue<TimeSpan>("SlowAccept") is var slowAccept && slowAccept > TimeSpan.Zero)
+{
+    SlowAccept.Wrap(builder.Services, slowAccept);
+}
+
 builder.Services.AddGraceful();
 if (systemd == "after")
 {

@@ -123,6 +123,7 @@ public static class GracefulServiceCollectionExtensions
         services.AddSingleton<ILogger<UpgradeCoordinator>, FaultTolerantLogger<UpgradeCoordinator>>();
         services.AddSingleton<ILogger<UpgradeLifecycle>, FaultTolerantLogger<UpgradeLifecycle>>();
         services.AddSingleton<ILogger<DrainableListenerFactory>, FaultTolerantLogger<DrainableListenerFactory>>();
+        services.AddSingleton<ILogger<ListenerRegistry>, FaultTolerantLogger<ListenerRegistry>>();
         services.AddSingleton<ILogger<ConnectionAging>, FaultTolerantLogger<ConnectionAging>>();
     }
 

@@ -228,7 +228,9 @@ internal sealed class ShutdownCoordinator(
 
         Enter(ShutdownPhase.StopAccepting);
         var drainStart = time.GetTimestamp();
-        var endpoints = await listeners.StopAcceptingAsync(handedOver: trigger.Kind == TriggerKind.Handover);
+        var drainTimeout = options.Value.DrainTimeout;
+        var endpoints = await listeners.StopAcceptingAsync(trigger.Kind == TriggerKind.Handover,
+            drainTimeout == Timeout.InfiniteTimeSpan ? TimeSpan.MaxValue : drainTimeout, _cut.Token);
         if (options.Value.SoftDrainTimeout is var soft && soft != Timeout.InfiniteTimeSpan)
         {
             tokens.ScheduleSoftDeadline(soft - time.GetElapsedTime(drainStart));

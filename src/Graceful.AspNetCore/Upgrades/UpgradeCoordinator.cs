@@ -103,6 +103,8 @@ internal sealed partial class UpgradeCoordinator(
 
         using var channel = ReadinessChannel.Create();
         SuccessorProcess successor;
+        // Shared until the successor is known gone (never returned after a hand-over, nor for one killed unwaited).
+        sockets.Lend();
         try
         {
             var environment = new Dictionary<string, string>
@@ -114,6 +116,7 @@ internal sealed partial class UpgradeCoordinator(
         }
         catch (InvalidOperationException ex)
         {
+            sockets.Return();
             return Failed(trigger, started, null, ex.Message);
         }
         finally
@@ -130,6 +133,11 @@ internal sealed partial class UpgradeCoordinator(
             // Bounded: a SIGKILLed process is gone at once; the wait only collects how it ended for the log.
             var ended = await successor.Exited.WaitAsync(TimeSpan.FromSeconds(5), time, CancellationToken.None).ContinueWith(
                 t => t.IsCompletedSuccessfully ? t.Result : "still running after SIGKILL", TaskScheduler.Default);
+            if (successor.Exited.IsCompletedSuccessfully)
+            {
+                sockets.Return();
+            }
+
             return Failed(trigger, started, successor.Id, $"{failure} ({ended})",
                 shutdown.IsShuttingDown ? UpgradeOutcome.ShuttingDown : UpgradeOutcome.Failed);
         }

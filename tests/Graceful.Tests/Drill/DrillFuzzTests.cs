@@ -9,24 +9,27 @@ namespace Graceful.Tests.Drill;
 /// </summary>
 public class DrillFuzzTests
 {
-    // accept-queue is left out of the runs that must lose nothing: a connection still in the kernel's accept queue when
-    // the listener closes is reset by the kernel, with Graceful as without (docs/design.md), and the fuzz finds it in a
-    // few trials out of 50 (docs/drill.md). Its probe is run by the failing test instead.
-    private static readonly string[] Lossless = ["--moments", "idle-keep-alive,busy-keep-alive,mid-request"];
+    // Every moment a signal fuzz of HTTP/1.1 has: accept-queue lost requests in a few bursts out of 50 until the drain
+    // closed its listeners to new handshakes and accepted what was queued before closing them (docs/drill.md).
+    private static readonly string[] Lossless = ["--moments", "idle-keep-alive,busy-keep-alive,accept-queue,mid-request"];
+
+    // An upgrade never closes the listening sockets (the successor accepts what is queued); its three trials take the
+    // moments of a request on a connection.
+    private static readonly string[] UpgradeMoments = ["--moments", "idle-keep-alive,busy-keep-alive,mid-request"];
 
     [Fact]
     public async Task SignalFuzz_OfTheGracefulSample_LosesNothing_AndStatesWhatItProved()
     {
-        using var drill = await GracefulDrill.RunAsync(["signal", "--fuzz", "6", "--seed", "11", .. Lossless, "--request", "50 GET /ping", "--request", "50 POST /echo fuzz",
+        using var drill = await GracefulDrill.RunAsync(["signal", "--fuzz", "8", "--seed", "11", .. Lossless, "--request", "50 GET /ping", "--request", "50 POST /echo fuzz",
             "--expect-exit-code", "0", "--", "dotnet", SlowService.Dll, "--urls", "http://127.0.0.1:0"]);
 
         Assert.True(drill.ExitCode == 0, drill.ToString());
         var report = drill.Fuzz!.RootElement;
-        Assert.Equal("SIGTERM: 0 lost in 6 trials: loss rate < 50 % at 95 % (rule of three)", report.GetProperty("proved").GetString());
+        Assert.Equal("SIGTERM: 0 lost in 8 trials: loss rate < 37 % at 95 % (rule of three)", report.GetProperty("proved").GetString());
         Assert.Equal(11, report.GetProperty("seed").GetInt32());
         Assert.False(report.TryGetProperty("worst", out _), drill.ToString());
         var trials = report.GetProperty("trials").EnumerateArray().ToArray();
-        Assert.Equal(6, trials.Length);
+        Assert.Equal(8, trials.Length);
         // The first trial's seed is the run's, so any trial runs again alone from its own.
         Assert.Equal(11, trials[0].GetProperty("seed").GetInt32());
         Assert.All(trials, t =>
@@ -35,7 +38,7 @@ public class DrillFuzzTests
             Assert.True(t.GetProperty("ok").GetInt64() > 0, t.ToString());
             Assert.Equal(0, t.GetProperty("exit").GetProperty("exitCode").GetInt32());
         });
-        Assert.Equal(["idle-keep-alive", "busy-keep-alive", "mid-request"], report.GetProperty("perMoment").EnumerateArray().Select(m => m.GetProperty("moment").GetString()));
+        Assert.Equal(["idle-keep-alive", "busy-keep-alive", "accept-queue", "mid-request"], report.GetProperty("perMoment").EnumerateArray().Select(m => m.GetProperty("moment").GetString()));
         Assert.All(report.GetProperty("perMoment").EnumerateArray(), m => Assert.Equal(2, m.GetProperty("trials").GetInt64()));
         Assert.Contains(trials, t => t.GetProperty("moment").GetString() == "mid-request" && t.GetProperty("probe").GetString()!.Contains("cut at byte", StringComparison.Ordinal));
     }
@@ -71,7 +74,7 @@ public class DrillFuzzTests
         var pidFile = Path.Combine(Path.GetTempPath(), $"drill-fuzz-{Guid.NewGuid():N}.pid");
         try
         {
-            using var drill = await GracefulDrill.RunAsync(["upgrade", "--pid-file", pidFile, "--fuzz", "3", .. Lossless,
+            using var drill = await GracefulDrill.RunAsync(["upgrade", "--pid-file", pidFile, "--fuzz", "3", .. UpgradeMoments,
                 "--", "dotnet", SlowService.Dll, "--urls", "http://127.0.0.1:0", "--pid-file", pidFile]);
 
             Assert.True(drill.ExitCode == 0, drill.ToString());

@@ -21,6 +21,7 @@ internal sealed class ListenSocketBroker(InheritedSockets inherited) : IPostConf
     // it at the first stop (ReadyToRun has only the shared code for reference types).
     private readonly List<ListenSocket> _sockets = [];
     private readonly List<string> _unixSocketFiles = [];
+    private int _lent;
 
     public void PostConfigure(string? name, SocketTransportOptions options)
     {
@@ -61,6 +62,39 @@ internal sealed class ListenSocketBroker(InheritedSockets inherited) : IPostConf
 
             _unixSocketFiles.Clear();
         }
+    }
+
+    /// <summary>
+    /// Marks the sockets as shared with a successor being started, until <see cref="Return"/> says it is gone: what is
+    /// done to a shared socket (a filter) is done to the successor's too.
+    /// </summary>
+    public void Lend() => Interlocked.Increment(ref _lent);
+
+    /// <summary>The successor a <see cref="Lend"/> was for has exited: the sockets are this process's alone again.</summary>
+    public void Return() => Interlocked.Decrement(ref _lent);
+
+    /// <summary>
+    /// The open TCP sockets no other process listens on: not while a successor holds them, nor a socket given as a
+    /// handle (systemd's, which outlives this process, or the application's own), nor a Unix socket.
+    /// </summary>
+    public List<ListenSocket> ExclusiveTcpSockets()
+    {
+        var open = OpenSockets();
+        if (Volatile.Read(ref _lent) > 0)
+        {
+            return [];
+        }
+
+        var exclusive = new List<ListenSocket>(open.Count);
+        foreach (var socket in open)
+        {
+            if (socket.Key != InheritedSockets.HandleKey && socket.Socket.ProtocolType == ProtocolType.Tcp)
+            {
+                exclusive.Add(socket);
+            }
+        }
+
+        return exclusive;
     }
 
     /// <summary>The listening sockets still open, with their keys, to pass to a successor or to drain.</summary>

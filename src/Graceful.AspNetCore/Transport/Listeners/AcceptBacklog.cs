@@ -1,26 +1,89 @@
+using System.Net;
 using System.Net.Sockets;
 using Graceful.AspNetCore.Transport.ListenSockets;
 
 namespace Graceful.AspNetCore.Transport.Listeners;
 
 /// <summary>
-/// Before the drain closes its listening sockets: a connection still in a socket's accept queue would be reset by
-/// the kernel when the socket closes, though its client already connected and may have sent its request. So the
-/// drain first lets Kestrel's accept loop take what is queued (it accepts continuously), and closes once the queues
-/// are empty or after <see cref="MaxWait"/>. Accepted this way, such a connection is drained like any other: answered
-/// with <c>Connection: close</c> if its request comes, closed at <see cref="GracefulOptions.DrainReadHeaderTimeout"/> if not.
+/// Before the drain closes its listening sockets: a connection still in a socket's accept queue, or whose handshake the
+/// kernel holds (its final ACK dropped on a full queue), would be reset by the kernel when the socket closes, though its
+/// client already connected and may have sent its request.
+/// <para>
+/// On Linux, for the TCP sockets no other process listens on, the drain first closes them to new handshakes
+/// (<see cref="NewHandshakeFilter"/>), then lets Kestrel's accept loop (it accepts continuously) take what is queued and
+/// every held handshake as its client's next segment completes it, and closes once no handshake is under way
+/// (<see cref="PendingHandshakes"/>) and the queues are empty, or after <see cref="HandshakeWait"/>. Elsewhere it waits
+/// only until the queues look empty, at most <see cref="MaxWait"/>: under a burst they refill between the look and the
+/// close. Never past the drain deadline, nor past a cut.
+/// </para>
+/// Accepted this way, a connection is drained like any other: answered with <c>Connection: close</c> if its request
+/// comes, closed at <see cref="GracefulOptions.DrainReadHeaderTimeout"/> if not.
 /// </summary>
 internal static class AcceptBacklog
 {
     // Kestrel's accept loop empties a queue in well under a millisecond per connection; this only bounds a stalled one.
     public static readonly TimeSpan MaxWait = TimeSpan.FromMilliseconds(100);
 
-    public static async Task WaitUntilAcceptedAsync(List<ListenSocket> sockets, TimeProvider time)
+    // A held handshake completes when its client retransmits its data (Linux's minimum RTO is 200 ms, then 400 ms, 800 ms)
+    // or answers the kernel's retransmitted SYN-ACK (1 s): this bounds a client that never does.
+    public static readonly TimeSpan HandshakeWait = TimeSpan.FromSeconds(2);
+
+    private static readonly TimeSpan QueuePoll = TimeSpan.FromMilliseconds(1);
+    private static readonly TimeSpan HandshakePoll = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>
+    /// Waits as above; <paramref name="exclusive"/> lists the sockets this process alone listens on (the ones it may
+    /// filter), <paramref name="bound"/> the time left before the drain deadline.
+    /// </summary>
+    public static async Task<AcceptBacklogResult> WaitUntilAcceptedAsync(List<ListenSocket> sockets, List<ListenSocket> exclusive,
+        TimeSpan bound, TimeProvider time, CancellationToken cut)
     {
         var started = time.GetTimestamp();
-        while (AnyQueued(sockets) && time.GetElapsedTime(started) < MaxWait)
+        var ports = CloseToNewHandshakes(exclusive);
+        var limit = ports.Length > 0 ? HandshakeWait : MaxWait;
+        limit = bound < limit ? bound : limit;
+        var pending = 0;
+        while (time.GetElapsedTime(started) < limit && !cut.IsCancellationRequested)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(1), time);
+            // Handshakes first: once none is under way none can start (filtered), so an empty queue after that stays empty.
+            var queued = AnyQueued(sockets);
+            pending = ports.Length > 0 && !queued ? PendingHandshakes.Count(ports) : 0;
+            if (!queued && pending == 0 && !AnyQueued(sockets))
+            {
+                return new AcceptBacklogResult(ports.Length > 0, time.GetElapsedTime(started), 0, false);
+            }
+
+            // Not cancelled by the cut: the loop checks it, without an exception on the way out.
+            await Task.Delay(queued ? QueuePoll : HandshakePoll, time, CancellationToken.None);
+        }
+
+        return new AcceptBacklogResult(ports.Length > 0, time.GetElapsedTime(started), pending, true);
+    }
+
+    // The local ports of the sockets now closed to new handshakes.
+    private static int[] CloseToNewHandshakes(List<ListenSocket> sockets)
+    {
+        var ports = new List<int>(sockets.Count);
+        foreach (var listening in sockets)
+        {
+            if (NewHandshakeFilter.TryAttach(listening.Socket) && LocalPort(listening.Socket) is { } port)
+            {
+                ports.Add(port);
+            }
+        }
+
+        return [.. ports];
+    }
+
+    private static int? LocalPort(Socket socket)
+    {
+        try
+        {
+            return (socket.LocalEndPoint as IPEndPoint)?.Port;
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or SocketException)
+        {
+            return null;
         }
     }
 

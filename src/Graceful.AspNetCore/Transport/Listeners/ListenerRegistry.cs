@@ -1,9 +1,11 @@
+using Graceful.AspNetCore.Diagnostics.Logging;
 using Graceful.AspNetCore.Transport.ListenSockets;
+using Microsoft.Extensions.Logging;
 
 namespace Graceful.AspNetCore.Transport.Listeners;
 
 /// <summary>The listeners Kestrel bound through Graceful, so the drain can stop accepting on all of them.</summary>
-internal sealed class ListenerRegistry(ListenSocketBroker sockets, TimeProvider time)
+internal sealed partial class ListenerRegistry(ListenSocketBroker sockets, TimeProvider time, ILogger<ListenerRegistry> logger)
 {
     private readonly List<DrainableListener> _listeners = [];
 
@@ -16,16 +18,21 @@ internal sealed class ListenerRegistry(ListenSocketBroker sockets, TimeProvider 
     }
 
     /// <summary>
-    /// Stops accepting: lets Kestrel take the connections waiting in the accept queues (<see cref="AcceptBacklog"/>),
-    /// closes every listening socket and removes the Unix sockets' files. After an upgrade's hand-over
-    /// (<paramref name="handedOver"/>) the successor accepts from the same sockets, so what is queued and the files are
-    /// its own. Connections already accepted are not touched. Returns the endpoints closed.
+    /// Stops accepting: lets Kestrel take the connections waiting in the accept queues and, on Linux, those whose
+    /// handshake the kernel holds (<see cref="AcceptBacklog"/>), within <paramref name="bound"/> (the time left before the
+    /// drain deadline) and until <paramref name="cut"/>; closes every listening socket and removes the Unix sockets'
+    /// files. After an upgrade's hand-over (<paramref name="handedOver"/>) the successor accepts from the same sockets,
+    /// so what is queued and the files are its own. Connections already accepted are not touched. Returns the endpoints closed.
     /// </summary>
-    public async Task<IReadOnlyList<string>> StopAcceptingAsync(bool handedOver)
+    public async Task<IReadOnlyList<string>> StopAcceptingAsync(bool handedOver, TimeSpan bound, CancellationToken cut)
     {
         if (!handedOver)
         {
-            await AcceptBacklog.WaitUntilAcceptedAsync(sockets.OpenSockets(), time);
+            var backlog = await AcceptBacklog.WaitUntilAcceptedAsync(sockets.OpenSockets(), sockets.ExclusiveTcpSockets(), bound, time, cut);
+            if (backlog is { Filtered: true, TimedOut: true, HandshakesLeft: > 0 })
+            {
+                LogHandshakesLeft(logger, backlog.HandshakesLeft, new LoggedDuration(backlog.Waited));
+            }
         }
 
         DrainableListener[] listeners;
@@ -40,7 +47,7 @@ internal sealed class ListenerRegistry(ListenSocketBroker sockets, TimeProvider 
         var endpoints = new string[listeners.Length];
         for (var i = 0; i < listeners.Length; i++)
         {
-            unbinding[i] = listeners[i].UnbindAsync().AsTask();
+            unbinding[i] = listeners[i].UnbindAsync(CancellationToken.None).AsTask();
             endpoints[i] = listeners[i].EndPoint.ToString() ?? "?";
         }
 
@@ -52,4 +59,8 @@ internal sealed class ListenerRegistry(ListenSocketBroker sockets, TimeProvider 
 
         return endpoints;
     }
+
+    [LoggerMessage(EventId = 120, EventName = "HandshakesLeftAtListenerClose", Level = LogLevel.Warning,
+        Message = "Closed the listeners with {Count} handshakes still under way after {Waited}: their clients are reset")]
+    private static partial void LogHandshakesLeft(ILogger logger, int count, LoggedDuration waited);
 }

@@ -6,7 +6,7 @@ namespace Graceful.Drill.Fuzz.Probes;
 /// <summary>
 /// A full accept queue: a burst of connects (<c>--burst</c>, beyond Kestrel's default backlog of 512), each sending one
 /// request with <c>Connection: close</c>, and the signal 0-20 ms after the burst began. Connections the kernel completed
-/// but the server had not accepted when its listener closed are reset by the kernel. The machine's count of listen
+/// but the server had not accepted when its listener closed are reset by the kernel (Graceful takes them first, on Linux). The machine's count of listen
 /// queue overflows (<c>TcpExt ListenOverflows</c>, all sockets) says whether the queue really filled.
 /// </summary>
 internal sealed class AcceptQueueProbe(ProbeContext context) : MomentProbe(context)
