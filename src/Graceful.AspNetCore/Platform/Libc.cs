@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Graceful.AspNetCore.Platform;
 
-/// <summary>The few POSIX calls .NET has no API for: descriptor flags, socket pairs, spawning with chosen descriptors, a socket's unsent bytes.</summary>
+/// <summary>The few POSIX calls .NET has no API for: descriptor flags, socket pairs, spawning with chosen descriptors, a socket's unsent bytes, netlink.</summary>
 internal static unsafe partial class Libc
 {
     public const int SetDescriptorFlags = 2; // F_SETFD
@@ -57,4 +57,16 @@ internal static unsafe partial class Libc
 
     [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
     public static partial int Ioctl(int descriptor, nuint request, int* value);
+
+    public const int Netlink = 16; // AF_NETLINK (.NET's Socket does not take it)
+    public const int Raw = 3; // SOCK_RAW
+    public const int NetlinkSocketDiag = 4; // NETLINK_SOCK_DIAG
+    public const int DontWait = 0x40; // MSG_DONTWAIT
+    public const int Truncate = 0x20; // MSG_TRUNC: recv returns a datagram's whole length, even if longer than the buffer
+
+    [LibraryImport("libc", EntryPoint = "send")]
+    public static partial nint Send(int descriptor, void* buffer, nuint length, int flags);
+
+    [LibraryImport("libc", EntryPoint = "recv")]
+    public static partial nint Receive(int descriptor, void* buffer, nuint length, int flags);
 }

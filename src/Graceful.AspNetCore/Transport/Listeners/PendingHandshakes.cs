@@ -1,4 +1,5 @@
 using System.Globalization;
+using Graceful.AspNetCore.Platform;
 
 namespace Graceful.AspNetCore.Transport.Listeners;
 
@@ -6,37 +7,69 @@ namespace Graceful.AspNetCore.Transport.Listeners;
 /// Whether the kernel has handshakes under way (SYN_RECV) for a local port (Linux, this process's network namespace).
 /// A handshake whose final ACK the kernel dropped because the accept queue was full is one: its client believes it is
 /// connected and may have sent its request; it is completed (and queued for accept) when the client's next segment
-/// arrives, and reset if the listener closes first. <c>/proc/net/tcp</c> and <c>tcp6</c> list each request socket as
-/// state 03 with the listener's local port.
+/// arrives, and reset if the listener closes first. The kernel keeps each as a request socket (TCP_NEW_SYN_RECV) under
+/// the listener's local port, and reports it as SYN_RECV both to an inet_diag dump (<see cref="SocketDiag"/>: only the
+/// sockets in that state) and in <c>/proc/net/tcp</c> and <c>tcp6</c> (state 03 among every socket, as text: the
+/// fallback where netlink is refused).
 /// </summary>
 internal static class PendingHandshakes
 {
-    private const string SynReceived = "03";
+    private const int SynReceived = 3; // TCP_SYN_RECV
+    private const string SynReceivedInProc = "03";
+    private static readonly int[] Families = [2, 10]; // AF_INET, AF_INET6
     private static readonly string[] Tables = ["/proc/net/tcp", "/proc/net/tcp6"];
 
-    /// <summary>The number of handshakes under way on any of <paramref name="ports"/>; 0 where the tables cannot be read.</summary>
-    public static int Count(int[] ports)
+    /// <summary>The number of handshakes under way on any of <paramref name="ports"/>; 0 where neither source can be read.</summary>
+    public static int Count(int[] ports) => CountByNetlink(ports) ?? CountInProc(ports);
+
+    /// <summary>The same from inet_diag; null where the kernel did not answer for both families.</summary>
+    public static int? CountByNetlink(int[] ports)
+    {
+        var count = 0;
+        foreach (var family in Families)
+        {
+            if (SocketDiag.Count(family, SynReceived, ports) is not { } inFamily)
+            {
+                return null;
+            }
+
+            count += inFamily;
+        }
+
+        return count;
+    }
+
+    /// <summary>The same from the /proc tables; a table that cannot be read counts 0.</summary>
+    public static int CountInProc(int[] ports)
     {
         var count = 0;
         foreach (var table in Tables)
         {
-            string text;
-            try
-            {
-                text = File.ReadAllText(table);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                continue;
-            }
+            count += CountInProc(table, ports);
+        }
 
-            // "  sl  local_address rem_address   st ...": the local port is the hex after the first field's colon.
-            foreach (var line in text.AsSpan().EnumerateLines())
+        return count;
+    }
+
+    private static int CountInProc(string table, int[] ports)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(table);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
+
+        // "  sl  local_address rem_address   st ...": the local port is the hex after the first field's colon.
+        var count = 0;
+        foreach (var line in text.AsSpan().EnumerateLines())
+        {
+            if (IsSynReceivedOn(line, ports))
             {
-                if (IsSynReceivedOn(line, ports))
-                {
-                    count++;
-                }
+                count++;
             }
         }
 
@@ -58,7 +91,7 @@ internal static class PendingHandshakes
                     local = field;
                     break;
                 case 3:
-                    return field.SequenceEqual(SynReceived) && local.LastIndexOf(':') is var colon and >= 0
+                    return field.SequenceEqual(SynReceivedInProc) && local.LastIndexOf(':') is var colon and >= 0
                         && int.TryParse(local[(colon + 1)..], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var port)
                         && Array.IndexOf(ports, port) >= 0;
             }
