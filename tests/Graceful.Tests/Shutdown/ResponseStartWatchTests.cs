@@ -16,8 +16,7 @@ public class ResponseStartWatchTests
     public async Task SlowRequestAfterSynchronousOnes_InFlightAtTheDrain_AnswersKeepAlive_AndTheNextRequestIsAnsweredWithClose()
     {
         await using var app = await StartAsync(out var slow);
-        using var connection = await RawHttpConnection.ConnectAsync(app.BaseAddress, TestContext.Current.CancellationToken);
-        await PingAsync(connection, expectClose: false);
+        using var connection = await ConnectAfterAPingAsync(app);
 
         var (response, drain) = await InFlightAtTheDrainAsync(app, connection, slow, "/slow");
         // Told keep-alive, the client may send again at once: answered, and told to close.
@@ -26,40 +25,35 @@ public class ResponseStartWatchTests
 
         Assert.Equal((200, "done", false), (response.StatusCode, response.Body, response.ConnectionClose));
         Assert.Equal((200, "pong", true), (next.StatusCode, next.Body, next.ConnectionClose));
-        Assert.True(await connection.IsClosedByServerAsync(TimeSpan.FromSeconds(20)));
-        Assert.True((await drain.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken)).Completed);
+        await ClosedAndDrainedAsync(connection, drain);
     }
 
     [Fact]
     public async Task RequestAfterOneWentAsynchronous_InFlightAtTheDrain_GetsConnectionClose()
     {
         await using var app = await StartAsync(out var slow);
-        using var connection = await RawHttpConnection.ConnectAsync(app.BaseAddress, TestContext.Current.CancellationToken);
-        await PingAsync(connection, expectClose: false);
+        using var connection = await ConnectAfterAPingAsync(app);
         await connection.SendGetAsync("/yield");
         Assert.Equal(200, (await connection.ReadResponseAsync(TestContext.Current.CancellationToken)).StatusCode);
-        await PingAsync(connection, expectClose: false);
+        await PingAsync(connection);
 
         var (response, drain) = await InFlightAtTheDrainAsync(app, connection, slow, "/slow");
 
         Assert.Equal((200, "done", true), (response.StatusCode, response.Body, response.ConnectionClose));
-        Assert.True(await connection.IsClosedByServerAsync(TimeSpan.FromSeconds(20)));
-        Assert.True((await drain.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken)).Completed);
+        await ClosedAndDrainedAsync(connection, drain);
     }
 
     [Fact]
     public async Task SlowRequestAfterSynchronousOnes_ReturningWithoutABody_GetsConnectionClose()
     {
         await using var app = await StartAsync(out var slow);
-        using var connection = await RawHttpConnection.ConnectAsync(app.BaseAddress, TestContext.Current.CancellationToken);
-        await PingAsync(connection, expectClose: false);
+        using var connection = await ConnectAfterAPingAsync(app);
 
         // Its response is produced after the handler returns, by which time the request has seen the drain.
         var (response, drain) = await InFlightAtTheDrainAsync(app, connection, slow, "/slow-empty");
 
         Assert.Equal((204, true), (response.StatusCode, response.ConnectionClose));
-        Assert.True(await connection.IsClosedByServerAsync(TimeSpan.FromSeconds(20)));
-        Assert.True((await drain.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken)).Completed);
+        await ClosedAndDrainedAsync(connection, drain);
     }
 
     private sealed class SlowHandler
@@ -95,11 +89,26 @@ public class ResponseStartWatchTests
         });
     }
 
-    private static async Task PingAsync(RawHttpConnection connection, bool expectClose)
+    // The server closes the connection, and the drain completes: nothing was left waiting.
+    private static async Task ClosedAndDrainedAsync(RawHttpConnection connection, Task<DrainResult> drain)
+    {
+        Assert.True(await connection.IsClosedByServerAsync(TimeSpan.FromSeconds(20)));
+        Assert.True((await drain.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken)).Completed);
+    }
+
+    // A keep-alive connection whose one request so far (GET /ping) completed synchronously.
+    private static async Task<RawHttpConnection> ConnectAfterAPingAsync(TestApp app)
+    {
+        var connection = await RawHttpConnection.ConnectAsync(app.BaseAddress, TestContext.Current.CancellationToken);
+        await PingAsync(connection);
+        return connection;
+    }
+
+    private static async Task PingAsync(RawHttpConnection connection)
     {
         await connection.SendGetAsync("/ping");
         var response = await connection.ReadResponseAsync(TestContext.Current.CancellationToken);
-        Assert.Equal((200, expectClose), (response.StatusCode, response.ConnectionClose));
+        Assert.Equal((200, false), (response.StatusCode, response.ConnectionClose));
     }
 
     // Sends path, starts the drain while its handler waits, then lets the handler finish: its response, and the drain.
