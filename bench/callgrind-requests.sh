@@ -21,10 +21,6 @@
 #   valgrind), and counting starts once the JIT has compiled nothing for 3 s, read from the JIT's own list on the
 #   app's standard output (line-buffered by coreutils' libstdbuf; C stdio holds 4 KB of it otherwise). A window in
 #   which something was compiled all the same is reported as a warning.
-# - With Graceful on, counting starts only once its warm-up (a thread that compiles the shutdown path, then rehearses
-#   the shutdown's log lines) has said it is done. Its last part compiles nothing, so on a loaded machine it could
-#   still be running when the JIT had been quiet for 3 s, and was counted as the requests' cost (session 8: on-runs
-#   whose three windows fell from one to the next, and an idle rate higher than off's).
 # What it leaves out: the thread-pool hand-offs above and a connection's set-up, the same with Graceful on or off.
 
 windows="${WINDOWS:-3}"
@@ -50,13 +46,6 @@ on_connection() { # count: that many GET /ping one after another on the held con
 
 compiled_so_far() { grep -c "JIT compiled" "$work/app.log" || true; }
 
-until_warmed_up() { # waits (at most 10 minutes) for Graceful's warm-up to end (ShutdownPathWarmup's Debug line)
-  for _ in $(seq 600); do
-    grep -q "Shutdown path compiled ahead" "$work/app.log" && return
-    sleep 1
-  done
-}
-
 until_nothing_compiles() { # waits (at most 5 minutes) until the JIT has compiled no method for 3 s
   local before after
   for _ in $(seq 100); do
@@ -73,8 +62,7 @@ per_request() { # app.dll port count app-arguments...: prints instructions per r
   rm -f "$work"/cg.out* "$work"/app.log
   LD_PRELOAD=/usr/libexec/coreutils/libstdbuf.so _STDBUF_O=L DOTNET_JitDisasmSummary=1 \
   DOTNET_TieredCompilation=0 DOTNET_EnableWriteXorExecute=0 DOTNET_GCHeapHardLimit=0x40000000 DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 \
-  env Logging__LogLevel__Microsoft.AspNetCore.Server.Kestrel=Error Logging__LogLevel__Graceful.AspNetCore.Hosting.ShutdownPathWarmup=Debug \
-    DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 \
+  env Logging__LogLevel__Microsoft.AspNetCore.Server.Kestrel=Error DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 \
     valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" --smc-check=stack \
     dotnet "$app" "$@" --inline --urls "http://127.0.0.1:$port" >"$work/app.log" 2>&1 &
   pid=$!
@@ -82,7 +70,6 @@ per_request() { # app.dll port count app-arguments...: prints instructions per r
   send_requests "$port" $((count * 2))
   open_connection "$port"
   on_connection $((count / 5))
-  [[ " $* " == *" --graceful "* ]] && until_warmed_up
   until_nothing_compiles
   for _ in $(seq "$windows"); do
     compiled=$(compiled_so_far)
