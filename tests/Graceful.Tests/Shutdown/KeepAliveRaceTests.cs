@@ -62,7 +62,7 @@ public class KeepAliveRaceTests
         Assert.True((await drain.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken)).Completed);
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
+    internal static async Task WaitUntilAsync(Func<bool> condition)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         while (!condition())

@@ -59,8 +59,11 @@ internal static class RequestTrackingMiddleware
 
         if (!connection.IsHttp2)
         {
-            // Kestrel keeps the callback list per connection: no allocation per request.
-            context.Response.OnStarting(TrackedConnection.OnResponseStarting, connection);
+            if (connection.WatchesResponseStart)
+            {
+                // Kestrel keeps the callback list per connection: no allocation per request.
+                context.Response.OnStarting(TrackedConnection.OnResponseStarting, connection);
+            }
         }
         else if (connection.ClosesAfterResponse)
         {
@@ -84,10 +87,12 @@ internal static class RequestTrackingMiddleware
         // Most requests finish synchronously from here; only the others pay for an async state machine.
         if (handled.IsCompleted)
         {
+            connection.CompletedSynchronously();
             connection.RequestEnded(context, record, time.GetTimestamp());
             return handled;
         }
 
+        connection.WentAsynchronous();
         return EndWhenHandledAsync(handled, context, connection, record, time);
     }
 

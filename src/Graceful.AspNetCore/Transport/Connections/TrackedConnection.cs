@@ -43,12 +43,25 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
     private long _retiringSince;
     private int _retireAsked;
     private long _ageCheckAt;
+    // How this HTTP/1.1 connection's requests have completed so far: whether its next one watches its response start
+    // (WatchesResponseStart). Written and read by its requests only, which Kestrel runs one after another.
+    private RequestPace _pace;
 
     private enum Protocol : byte
     {
         Unknown,
         Http1,
         Http2,
+    }
+
+    private enum RequestPace : byte
+    {
+        // No request has completed yet: nothing says its requests are short.
+        Unknown,
+        // Every request so far completed within the middleware's synchronous call.
+        Synchronous,
+        // One went asynchronous: its requests may be in flight for long.
+        Asynchronous,
     }
 
     public TrackedConnection(ConnectionContext inner, ConnectionTracker tracker, long acceptedAt)
@@ -248,6 +261,32 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
     }
 
     /// <summary>
+    /// Whether the HTTP/1.1 request starting now registers <see cref="OnResponseStarting"/>: while a shutdown is under
+    /// way or the connection retires, and on a connection whose requests have not all completed synchronously (its
+    /// first request, or one after a request went asynchronous). The registration is most of what Graceful costs a
+    /// request, and a request that completes synchronously gains nothing from it: the drain can begin only beside it,
+    /// on another thread, which is the same as beginning just after its response started (<see cref="CloseAfterResponse"/>).
+    /// What is given up: a request that goes asynchronous on a connection whose requests so far all completed
+    /// synchronously, and is in flight when the drain begins, answers keep-alive; its connection is then kept for the
+    /// client's next request (answered with <c>Connection: close</c>) or until it has idled for the grace. From then on
+    /// that connection's requests register it again.
+    /// </summary>
+    public bool WatchesResponseStart =>
+        _pace != RequestPace.Synchronous || !_tracker.IsQuiet || Volatile.Read(ref _retiringSince) != 0;
+
+    /// <summary>An HTTP/1.1 request completed within the middleware's synchronous call.</summary>
+    public void CompletedSynchronously()
+    {
+        if (_pace == RequestPace.Unknown)
+        {
+            _pace = RequestPace.Synchronous;
+        }
+    }
+
+    /// <summary>A request went asynchronous: from now on this connection's requests watch their response start.</summary>
+    public void WentAsynchronous() => _pace = RequestPace.Asynchronous;
+
+    /// <summary>
     /// Called as an HTTP/1.1 response's headers are produced, on the request's own thread: from the drain's start on,
     /// every response says <c>Connection: close</c> and its connection closes after it, as does a response on a retiring
     /// connection (<see cref="Retire"/>). Deciding here rather than when the drain starts (or the connection retires) is
@@ -272,13 +311,20 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
     public bool ClosesAfterResponse =>
         _tracker.ClosesAfterResponse(this) || (Volatile.Read(ref _retiringSince) != 0 && !IsUpgraded);
 
-    // The drain began while this request ran, after its response had gone out keep-alive: the client was told it may
-    // send again, so closing after this response would reset the request it may be writing now. The connection stays
-    // for that request (answered with Connection: close) or until it has idled for the grace. Not after an upgrade
-    // (a WebSocket): its connection serves nothing more and Kestrel closes it now, so no timer is armed for it.
+    // On the request's own thread, once its handler has returned. A response not started yet is produced by Kestrel
+    // after this, so asking Kestrel to close now makes it say Connection: close (as OnResponseStarting would, had the
+    // request registered it). The drain began while this request ran, after its response had gone out keep-alive:
+    // the client was told it may send again, so closing after this response would reset the request it may be writing
+    // now. The connection stays for that request (answered with Connection: close) or until it has idled for the grace.
+    // Not after an upgrade (a WebSocket): its connection serves nothing more and Kestrel closes it now, so no timer is
+    // armed for it.
     private void CloseAfterResponse(HttpResponse response)
     {
-        if (response.HasStarted && response.StatusCode != StatusCodes.Status101SwitchingProtocols
+        if (!response.HasStarted)
+        {
+            RequestClose();
+        }
+        else if (response.StatusCode != StatusCodes.Status101SwitchingProtocols
             && !response.Headers.Connection.ToString().Contains("close", StringComparison.OrdinalIgnoreCase))
         {
             CloseWhenIdleFor(_tracker.IdleGrace);
