@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using Graceful.AspNetCore;
+using Graceful.AspNetCore.Transport.Connections;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace Graceful.Tests.Streams;
+
+/// <summary>
+/// The drain of an HTTP/2 connection with Graceful's default options, frame by frame. Kestrel alone sends a connection
+/// with no stream open one GOAWAY (the last stream it served) and closes it a millisecond later: a stream its client is
+/// opening then is unprocessed, and <c>HttpClient</c> loses a request it had not yet written when that close reaches it
+/// right behind the GOAWAY (docs/design.md, "HTTP/2 GOAWAY: the stream lost at the close"). By default Graceful gives
+/// every connection its client may be using the two-step GOAWAY, a grace apart.
+/// </summary>
+public class Http2DefaultDrainTests
+{
+    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task Defaults_AConnectionUsedJustBeforeTheDrain_GetsBothGoAways_AndItsNextStreamIsServed()
+    {
+        await using var app = await StartAsync(configure: null);
+        using var connection = await Http2RawConnection.ConnectAsync(app.BaseAddress);
+        await connection.SendGetAsync(1, "/ping");
+        await ReadUntilEndOfStreamAsync(connection, 1);
+
+        // The drain has decided about every connection open at its start; this one served a stream just now.
+        var drain = app.Shutdown.ShutdownAsync(TestContext.Current.CancellationToken);
+        await WhenLoggedAsync(app, GracefulEvents.ClosedIdle);
+        await connection.SendGetAsync(3, "/ping");
+        var close = await ReadToTheCloseAsync(connection);
+
+        Assert.True((await drain.WaitAsync(Generous, TestContext.Current.CancellationToken)).Completed);
+        Assert.Equal([int.MaxValue, 3], close.GoAways.Select(g => g.LastStreamId));
+        Assert.Contains(3, close.Ended);
+        // The final GOAWAY waits for the grace: the client has long read the first one when the close reaches it.
+        Assert.True(close.GoAways[1].At - close.GoAways[0].At >= Http2GoAwayGrace.Default / 2,
+            $"the GOAWAYs came {close.GoAways[1].At - close.GoAways[0].At} apart");
+    }
+
+    [Fact]
+    public async Task GraceZero_IsKestrelsOwnClose_OneGoAwayAtDrainStart()
+    {
+        await using var app = await StartAsync(o => o.Http2GoAwayGrace = TimeSpan.Zero);
+        using var connection = await Http2RawConnection.ConnectAsync(app.BaseAddress);
+        await connection.SendGetAsync(1, "/ping");
+        await ReadUntilEndOfStreamAsync(connection, 1);
+
+        var drain = app.Shutdown.ShutdownAsync(TestContext.Current.CancellationToken);
+        var close = await ReadToTheCloseAsync(connection);
+
+        Assert.True((await drain.WaitAsync(Generous, TestContext.Current.CancellationToken)).Completed);
+        Assert.Equal([1], close.GoAways.Select(g => g.LastStreamId));
+    }
+
+    private static Task<TestApp> StartAsync(Action<GracefulOptions>? configure) => TestApp.StartAsync(
+        a => a.MapGet("/ping", () => "pong"),
+        configure,
+        b => b.WebHost.ConfigureKestrel(k => k.ConfigureEndpointDefaults(l => l.Protocols = HttpProtocols.Http2)));
+
+    private static async Task WhenLoggedAsync(TestApp app, EventKey key)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(Generous);
+        while (!app.Logs.Entries.Any(e => e.Category == key.Category && e.EventId.Id == key.Id))
+        {
+            await Task.Delay(5, timeout.Token);
+        }
+    }
+
+    private static async Task ReadUntilEndOfStreamAsync(Http2RawConnection connection, int streamId)
+    {
+        using var timeout = new CancellationTokenSource(Generous);
+        while (await connection.ReadFrameAsync(timeout.Token) is not { IsEndStream: true } frame || frame.StreamId != streamId)
+        {
+        }
+    }
+
+    // Every frame until the server closes the connection: the GOAWAYs (with when they came) and the streams that ended.
+    private static async Task<Close> ReadToTheCloseAsync(Http2RawConnection connection)
+    {
+        using var timeout = new CancellationTokenSource(Generous);
+        var close = new Close([], []);
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            while (true)
+            {
+                var frame = await connection.ReadFrameAsync(timeout.Token);
+                if (frame.Type == Http2Frame.GoAway)
+                {
+                    Assert.Equal(0u, frame.ErrorCode);
+                    close.GoAways.Add((frame.LastStreamId, clock.Elapsed));
+                }
+                else if (frame.IsEndStream)
+                {
+                    close.Ended.Add(frame.StreamId);
+                }
+            }
+        }
+        catch (Exception e) when (e is EndOfStreamException or IOException)
+        {
+            return close;
+        }
+    }
+
+    private sealed record Close(List<(int LastStreamId, TimeSpan At)> GoAways, List<int> Ended);
+}
