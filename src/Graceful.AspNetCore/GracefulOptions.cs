@@ -74,8 +74,9 @@ public sealed class GracefulOptions
     /// are served instead of left unprocessed. Kestrel sends the first GOAWAY (2^31-1) only to a connection with a stream
     /// open, and the final one, with the close right behind it, as soon as none is, so Graceful asks each connection to
     /// close from inside a stream and ends the streams of a closing connection no earlier than this after it asked; an
-    /// idle connection used within <see cref="IdleGrace"/> is kept for its client's next stream. Nothing changes outside
-    /// a drain (or <see cref="MaxConnectionAge"/>'s retirement). Bounded by the drain deadline. Null (the default): 100 ms,
+    /// idle connection used within <see cref="IdleGrace"/> is kept for its client's next stream. Nothing changes while
+    /// Graceful closes no connection (the drain, a pre-stop with <see cref="PreStopCloseConnections"/>,
+    /// <see cref="MaxConnectionAge"/>). Bounded by the drain deadline. Null (the default): 100 ms,
     /// or half of a shorter <see cref="DrainTimeout"/>; zero: Kestrel's own close, every HTTP/2 connection asked to close
     /// at drain start.
     /// </summary>

@@ -41,6 +41,33 @@ public class Http2DefaultDrainTests
             $"the GOAWAYs came {close.GoAways[1].At - close.GoAways[0].At} apart");
     }
 
+    // A pre-stop that moves clients away asks each HTTP/2 connection to close from inside its next stream: Kestrel sends
+    // the first GOAWAY, and the final one as soon as that stream has ended and a frame wakes its read loop (HttpClient
+    // sends a PING after a response's data). The stream's end waits for the grace here too.
+    [Fact]
+    public async Task Default_APreStopClosingConnections_KeepsTheFirstGoAwayStandingForTheGrace()
+    {
+        await using var app = await StartAsync(o =>
+        {
+            o.PreStopDelay = TimeSpan.FromSeconds(2);
+            o.PreStopCloseConnections = PreStopConnectionClose.FromStart;
+        });
+        using var connection = await Http2RawConnection.ConnectAsync(app.BaseAddress);
+        await connection.SendGetAsync(1, "/ping");
+        await ReadUntilEndOfStreamAsync(connection, 1);
+
+        var shutdown = app.Shutdown.ShutdownAsync(TestContext.Current.CancellationToken);
+        await WhenLoggedAsync(app, GracefulEvents.PreStopDelay);
+        await connection.SendGetAsync(3, "/ping");
+        var close = await ReadToTheCloseAsync(connection, pingAtFirstGoAway: true);
+
+        Assert.True((await shutdown.WaitAsync(Generous, TestContext.Current.CancellationToken)).Completed);
+        Assert.Equal([int.MaxValue, 3], close.GoAways.Select(g => g.LastStreamId));
+        Assert.Contains(3, close.Ended);
+        Assert.True(close.GoAways[1].At - close.GoAways[0].At >= Http2GoAwayGrace.Default / 2,
+            $"the GOAWAYs came {close.GoAways[1].At - close.GoAways[0].At} apart");
+    }
+
     [Fact]
     public async Task GraceZero_IsKestrelsOwnClose_OneGoAwayAtDrainStart()
     {
@@ -80,7 +107,7 @@ public class Http2DefaultDrainTests
     }
 
     // Every frame until the server closes the connection: the GOAWAYs (with when they came) and the streams that ended.
-    private static async Task<Close> ReadToTheCloseAsync(Http2RawConnection connection)
+    private static async Task<Close> ReadToTheCloseAsync(Http2RawConnection connection, bool pingAtFirstGoAway = false)
     {
         using var timeout = new CancellationTokenSource(Generous);
         var close = new Close([], []);
@@ -94,6 +121,10 @@ public class Http2DefaultDrainTests
                 {
                     Assert.Equal(0u, frame.ErrorCode);
                     close.GoAways.Add((frame.LastStreamId, clock.Elapsed));
+                    if (pingAtFirstGoAway && close.GoAways.Count == 1)
+                    {
+                        await connection.SendPingAsync();
+                    }
                 }
                 else if (frame.IsEndStream)
                 {

@@ -1,8 +1,8 @@
 namespace Graceful.AspNetCore.Transport.Connections;
 
 /// <summary>
-/// <see cref="GracefulOptions.Http2GoAwayGrace"/>: a stream of an HTTP/2 connection asked to close (by the drain, or
-/// retiring for its age, <see cref="ConnectionAging"/>) ends no earlier than the grace after the ask. Kestrel sends its
+/// <see cref="GracefulOptions.Http2GoAwayGrace"/>: a stream of an HTTP/2 connection Graceful asked to close (the drain, a
+/// pre-stop that closes connections, or its age: <see cref="ConnectionAging"/>) ends no earlier than the grace after the ask. Kestrel sends its
 /// first GOAWAY (2^31-1) only while a stream is open, and its final one, followed at once by the close, as soon as none
 /// is; a stream kept open until then keeps the first standing for the grace, so the client has read it (and stopped
 /// opening streams) before the final one and the close reach it, and the streams it opened meanwhile are served. Only
@@ -21,19 +21,21 @@ internal static class Http2GoAwayGrace
         options.Http2GoAwayGrace
         ?? (options.DrainTimeout != Timeout.InfiniteTimeSpan && options.DrainTimeout / 2 < Default ? options.DrainTimeout / 2 : Default);
 
-    /// <summary>Whether a stream that has just ended on <paramref name="connection"/> (HTTP/2) must wait before its end goes out.</summary>
-    public static bool Holds(TrackedConnection connection, ConnectionTracker tracker, TimeSpan grace) =>
-        grace > TimeSpan.Zero && (tracker.IsClosing || connection.RetiringSince != 0);
+    /// <summary>
+    /// Whether a stream that has just ended on <paramref name="connection"/> (HTTP/2) must wait before its end goes out:
+    /// Graceful has asked the connection to close (<see cref="TrackedConnection.RequestClose"/>), whoever for.
+    /// </summary>
+    public static bool Holds(TrackedConnection connection, TimeSpan grace) => grace > TimeSpan.Zero && connection.CloseAskedAt != 0;
 
     /// <summary>Waits out what is left of the grace since the connection was asked to close; the drain deadline's abort ends the wait.</summary>
     public static async Task HoldAsync(TrackedConnection connection, ConnectionTracker tracker, TimeSpan grace, CancellationToken aborted)
     {
-        if (!Holds(connection, tracker, grace) || connection.CloseAskedAt is var askedAt && askedAt == 0)
+        if (!Holds(connection, grace))
         {
             return;
         }
 
-        var left = grace - tracker.Time.GetElapsedTime(askedAt);
+        var left = grace - tracker.Time.GetElapsedTime(connection.CloseAskedAt);
         if (left > TimeSpan.Zero)
         {
             try

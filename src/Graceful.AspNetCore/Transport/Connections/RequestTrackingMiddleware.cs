@@ -83,7 +83,7 @@ internal static class RequestTrackingMiddleware
 
         // Most requests finish synchronously from here; only the others pay for an async state machine, and so do the
         // last streams of a closing HTTP/2 connection, whose ends wait for the GOAWAY grace.
-        if (handled.IsCompleted && !(connection.IsHttp2 && Http2GoAwayGrace.Holds(connection, tracker, http2GoAwayGrace)))
+        if (handled.IsCompleted && !(connection.IsHttp2 && Http2GoAwayGrace.Holds(connection, http2GoAwayGrace)))
         {
             connection.RequestEnded(context, record, time.GetTimestamp());
             return handled;
