@@ -23,9 +23,7 @@ public class Http2DefaultDrainTests
     {
         // Only the idle grace is not the default: the connection must count as just used however slow the machine.
         await using var app = await StartAsync(o => o.IdleGrace = Generous);
-        using var connection = await Http2RawConnection.ConnectAsync(app.BaseAddress);
-        await connection.SendGetAsync(1, "/ping");
-        await ReadUntilEndOfStreamAsync(connection, 1);
+        using var connection = await ConnectionWithOneStreamServedAsync(app);
 
         // The drain has decided about every connection open at its start; this one served a stream just now.
         var drain = app.Shutdown.ShutdownAsync(TestContext.Current.CancellationToken);
@@ -34,11 +32,7 @@ public class Http2DefaultDrainTests
         var close = await ReadToTheCloseAsync(connection);
 
         Assert.True((await drain.WaitAsync(Generous, TestContext.Current.CancellationToken)).Completed);
-        Assert.Equal([int.MaxValue, 3], close.GoAways.Select(g => g.LastStreamId));
-        Assert.Contains(3, close.Ended);
-        // The final GOAWAY waits for the grace: the client has long read the first one when the close reaches it.
-        Assert.True(close.GoAways[1].At - close.GoAways[0].At >= Http2GoAwayGrace.Default / 2,
-            $"the GOAWAYs came {close.GoAways[1].At - close.GoAways[0].At} apart");
+        AssertBothGoAwaysAGraceApart_AndStream3Served(close);
     }
 
     // A pre-stop that moves clients away asks each HTTP/2 connection to close from inside its next stream: Kestrel sends
@@ -52,9 +46,7 @@ public class Http2DefaultDrainTests
             o.PreStopDelay = TimeSpan.FromSeconds(2);
             o.PreStopCloseConnections = PreStopConnectionClose.FromStart;
         });
-        using var connection = await Http2RawConnection.ConnectAsync(app.BaseAddress);
-        await connection.SendGetAsync(1, "/ping");
-        await ReadUntilEndOfStreamAsync(connection, 1);
+        using var connection = await ConnectionWithOneStreamServedAsync(app);
 
         var shutdown = app.Shutdown.ShutdownAsync(TestContext.Current.CancellationToken);
         await WhenLoggedAsync(app, GracefulEvents.PreStopDelay);
@@ -62,19 +54,14 @@ public class Http2DefaultDrainTests
         var close = await ReadToTheCloseAsync(connection, pingAtFirstGoAway: true);
 
         Assert.True((await shutdown.WaitAsync(Generous, TestContext.Current.CancellationToken)).Completed);
-        Assert.Equal([int.MaxValue, 3], close.GoAways.Select(g => g.LastStreamId));
-        Assert.Contains(3, close.Ended);
-        Assert.True(close.GoAways[1].At - close.GoAways[0].At >= Http2GoAwayGrace.Default / 2,
-            $"the GOAWAYs came {close.GoAways[1].At - close.GoAways[0].At} apart");
+        AssertBothGoAwaysAGraceApart_AndStream3Served(close);
     }
 
     [Fact]
     public async Task GraceZero_IsKestrelsOwnClose_OneGoAwayAtDrainStart()
     {
         await using var app = await StartAsync(o => o.Http2GoAwayGrace = TimeSpan.Zero);
-        using var connection = await Http2RawConnection.ConnectAsync(app.BaseAddress);
-        await connection.SendGetAsync(1, "/ping");
-        await ReadUntilEndOfStreamAsync(connection, 1);
+        using var connection = await ConnectionWithOneStreamServedAsync(app);
 
         var drain = app.Shutdown.ShutdownAsync(TestContext.Current.CancellationToken);
         var close = await ReadToTheCloseAsync(connection);
@@ -87,6 +74,23 @@ public class Http2DefaultDrainTests
         a => a.MapGet("/ping", () => "pong"),
         configure,
         b => b.WebHost.ConfigureKestrel(k => k.ConfigureEndpointDefaults(l => l.Protocols = HttpProtocols.Http2)));
+
+    private static async Task<Http2RawConnection> ConnectionWithOneStreamServedAsync(TestApp app)
+    {
+        var connection = await Http2RawConnection.ConnectAsync(app.BaseAddress);
+        await connection.SendGetAsync(1, "/ping");
+        await ReadUntilEndOfStreamAsync(connection, 1);
+        return connection;
+    }
+
+    // The final GOAWAY waits for the grace: the client has long read the first one when it and the close reach it.
+    private static void AssertBothGoAwaysAGraceApart_AndStream3Served(Close close)
+    {
+        Assert.Equal([int.MaxValue, 3], close.GoAways.Select(g => g.LastStreamId));
+        Assert.Contains(3, close.Ended);
+        Assert.True(close.GoAways[1].At - close.GoAways[0].At >= Http2GoAwayGrace.Default / 2,
+            $"the GOAWAYs came {close.GoAways[1].At - close.GoAways[0].At} apart");
+    }
 
     private static async Task WhenLoggedAsync(TestApp app, EventKey key)
     {
