@@ -39,7 +39,7 @@ public class RequestTrackingBenchmarks
 
         RequestDelegate endpoint = _ => Task.CompletedTask;
         _bare = endpoint;
-        _tracked = RequestTrackingMiddleware.Create(endpoint, tracker, tokens, journal, new TrafficWatch(time), rejectDuringDrainRetryAfter: null, time);
+        _tracked = RequestTrackingMiddleware.Create(endpoint, tracker, tokens, journal, new TrafficWatch(time), rejectDuringDrainRetryAfter: null, Http2GoAwayGrace.Default, time);
     }
 
     [GlobalCleanup]

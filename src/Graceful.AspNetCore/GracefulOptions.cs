@@ -68,13 +68,17 @@ public sealed class GracefulOptions
     public bool AbortRequestsAtSoftDeadline { get; set; }
 
     /// <summary>
-    /// When set, the drain gives each HTTP/2 connection the two-step GOAWAY with at least this long between the two
-    /// frames, as Envoy's <c>drain_timeout</c> does: streams its client opened while the first GOAWAY was on its way are
-    /// served instead of left unprocessed. Kestrel sends the first GOAWAY (2^31-1) only to a connection with a stream
-    /// open, and the final one as soon as none is, so Graceful asks each connection to close from inside a stream and
-    /// ends the streams of a closing connection no earlier than this after it asked; an idle connection used within
-    /// <see cref="IdleGrace"/> is kept for its client's next stream. Bounded by the drain deadline. Null (the default):
-    /// every HTTP/2 connection is asked to close at drain start, as in Kestrel's own stop.
+    /// The drain gives each HTTP/2 connection its client may be using the two-step GOAWAY with at least this long
+    /// between the two frames, as Envoy's <c>drain_timeout</c> does: its client has read the first (and stopped opening
+    /// streams) before the final one and the close reach it, and the streams it opened while the first was on its way
+    /// are served instead of left unprocessed. Kestrel sends the first GOAWAY (2^31-1) only to a connection with a stream
+    /// open, and the final one, with the close right behind it, as soon as none is, so Graceful asks each connection to
+    /// close from inside a stream and ends the streams of a closing connection no earlier than this after it asked; an
+    /// idle connection used within <see cref="IdleGrace"/> is kept for its client's next stream. Nothing changes while
+    /// Graceful closes no connection (the drain, a pre-stop with <see cref="PreStopCloseConnections"/>,
+    /// <see cref="MaxConnectionAge"/>). Bounded by the drain deadline. Null (the default): 100 ms,
+    /// or half of a shorter <see cref="DrainTimeout"/>; zero: Kestrel's own close, every HTTP/2 connection asked to close
+    /// at drain start.
     /// </summary>
     public TimeSpan? Http2GoAwayGrace { get; set; }
 

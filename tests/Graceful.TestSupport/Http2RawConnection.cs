@@ -43,6 +43,9 @@ public sealed class Http2RawConnection : IDisposable
         return WriteFrameAsync(Http2Frame.WindowUpdate, 0, 0, increment);
     }
 
+    /// <summary>Sends a PING, as <c>HttpClient</c> does after a response's data (its RTT estimate): a frame that wakes the server's read loop.</summary>
+    public Task SendPingAsync() => WriteFrameAsync(Http2Frame.Ping, 0, 0, new byte[8]);
+
     /// <summary>Reads the next frame, acknowledging SETTINGS on the way.</summary>
     public async Task<Http2Frame> ReadFrameAsync(CancellationToken cancellationToken)
     {
@@ -89,6 +92,7 @@ public sealed record Http2Frame(byte Type, byte Flags, int StreamId, byte[] Payl
     public const byte Headers = 0x1;
     public const byte RstStream = 0x3;
     public const byte Settings = 0x4;
+    public const byte Ping = 0x6;
     public const byte GoAway = 0x7;
     public const byte WindowUpdate = 0x8;
     public const byte EndStream = 0x1;

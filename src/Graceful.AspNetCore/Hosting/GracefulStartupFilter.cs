@@ -32,15 +32,11 @@ internal sealed class GracefulStartupFilter(
             connections.AgeConnections(age, o.MaxConnectionAgeJitter, o.MaxConnectionAgeGrace, o.IdleGrace, agingLogger);
         }
 
-        app.Use(inner => RequestTrackingMiddleware.Create(inner, connections, tokens, journal, traffic, options.Value.RejectDuringDrainRetryAfter, time));
+        app.Use(inner => RequestTrackingMiddleware.Create(inner, connections, tokens, journal, traffic, options.Value.RejectDuringDrainRetryAfter,
+            Http2GoAwayGrace.Of(options.Value), time));
         if (options.Value.AbortRequestsAtSoftDeadline)
         {
             app.Use(inner => SoftDeadlineAbortMiddleware.Create(inner, tokens));
-        }
-
-        if (options.Value.Http2GoAwayGrace is { } goAwayGrace)
-        {
-            app.Use(inner => Http2GoAwayGraceMiddleware.Create(inner, connections, goAwayGrace));
         }
 
         var limits = options.Value.Limits;

@@ -242,7 +242,7 @@ internal sealed class ShutdownCoordinator(
         var phase = time.GetTimestamp();
         var (connectionsAtStart, requestsAtStart) = connections.Count();
         var idleGrace = options.Value.IdleGrace;
-        connections.KeepsIdleHttp2 = options.Value.Http2GoAwayGrace is not null;
+        connections.KeepsIdleHttp2 = Http2GoAwayGrace.Of(options.Value) > TimeSpan.Zero;
         var spread = CloseSpreadWindow(drainStart, idleGrace);
         var start = connections.BeginDrain(idleGrace, options.Value.DrainReadHeaderTimeout, events.DrainProgress, spread);
         tokens.StartDraining();

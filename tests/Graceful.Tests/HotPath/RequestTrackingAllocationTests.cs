@@ -67,7 +67,7 @@ public class RequestTrackingAllocationTests
         context.Request.Path = "/ping";
         context.Request.Protocol = "HTTP/1.1";
         var track = RequestTrackingMiddleware.Create(endpoint ?? Endpoint, tracker, tokens, journal, new TrafficWatch(time),
-            rejectDuringDrainRetryAfter: null, time);
+            rejectDuringDrainRetryAfter: null, Http2GoAwayGrace.Default, time);
         return (track, context, tracker, journal);
     }
 }

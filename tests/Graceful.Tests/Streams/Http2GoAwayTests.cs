@@ -51,7 +51,7 @@ public class Http2GoAwayTests(ITestOutputHelper output)
 
                 return "ok";
             }),
-            o => o.Http2GoAwayGrace = twoStep ? TimeSpan.FromMilliseconds(100) : null,
+            o => o.Http2GoAwayGrace = twoStep ? TimeSpan.FromMilliseconds(100) : TimeSpan.Zero,
             b => b.WebHost.ConfigureKestrel(k => k.ConfigureEndpointDefaults(l => l.Protocols = HttpProtocols.Http2)));
         using var timeout = new CancellationTokenSource(Generous);
         var runs = new Task[Connections];
@@ -66,7 +66,7 @@ public class Http2GoAwayTests(ITestOutputHelper output)
         Assert.True(drained.Completed);
         await app.App.StopAsync();
         var result = await app.App.Services.GetRequiredService<ShutdownCoordinator>().Completion.WaitAsync(Generous);
-        output.WriteLine($"handler {handlerMs} ms, grace {(twoStep ? "100ms" : "unset")}: {pumps.Count(p => p.TwoStep)}/{Connections} two-step, " +
+        output.WriteLine($"handler {handlerMs} ms, grace {(twoStep ? "100ms" : "0 (Kestrel)")}: {pumps.Count(p => p.TwoStep)}/{Connections} two-step, " +
             $"{pumps.Sum(p => p.Completed)} completed, {pumps.Sum(p => p.Unprocessed)} unprocessed, {pumps.Sum(p => p.Lost)} lost; " +
             $"report {result.Report.Http2}");
         foreach (var pump in pumps.Where(p => p.Lost > 0 || p.Unprocessed > 0))

@@ -114,8 +114,9 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
     public int ClosedWithoutRequestCount => Volatile.Read(ref _closedWithoutRequest);
 
     /// <summary>
-    /// With <see cref="GracefulOptions.Http2GoAwayGrace"/>: an idle HTTP/2 connection used within the idle grace is kept for
-    /// its client's next stream, like an HTTP/1.1 one, so that GOAWAY is asked for while a stream is open.
+    /// With a <see cref="GracefulOptions.Http2GoAwayGrace"/> (the default; not with <c>0</c>): an idle HTTP/2 connection used
+    /// within the idle grace is kept for its client's next stream, like an HTTP/1.1 one, so that GOAWAY is asked for while
+    /// a stream is open.
     /// </summary>
     public bool KeepsIdleHttp2 { get; set; }
 

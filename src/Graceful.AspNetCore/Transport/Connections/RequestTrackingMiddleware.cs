@@ -8,7 +8,7 @@ namespace Graceful.AspNetCore.Transport.Connections;
 internal static class RequestTrackingMiddleware
 {
     public static RequestDelegate Create(RequestDelegate next, ConnectionTracker tracker, ShutdownTokens tokens, RequestJournal journal,
-        TrafficWatch traffic, TimeSpan? rejectDuringDrainRetryAfter, TimeProvider time) => context =>
+        TrafficWatch traffic, TimeSpan? rejectDuringDrainRetryAfter, TimeSpan http2GoAwayGrace, TimeProvider time) => context =>
     {
         if (traffic.IsWatching)
         {
@@ -29,7 +29,7 @@ internal static class RequestTrackingMiddleware
             return next(context);
         }
 
-        return TrackAsync(next, context, connection, tracker, journal, time);
+        return TrackAsync(next, context, connection, tracker, journal, time, http2GoAwayGrace);
     };
 
     // The instance is past the point of no return: tell the client to retry elsewhere rather than start work here.
@@ -42,7 +42,7 @@ internal static class RequestTrackingMiddleware
     }
 
     private static Task TrackAsync(RequestDelegate next, HttpContext context, TrackedConnection connection, ConnectionTracker tracker,
-        RequestJournal journal, TimeProvider time)
+        RequestJournal journal, TimeProvider time, TimeSpan http2GoAwayGrace)
     {
         if (!connection.RequestStarted(context, time.GetTimestamp(), out var record))
         {
@@ -84,8 +84,9 @@ internal static class RequestTrackingMiddleware
             throw;
         }
 
-        // Most requests finish synchronously from here; only the others pay for an async state machine.
-        if (handled.IsCompleted)
+        // Most requests finish synchronously from here; only the others pay for an async state machine, and so do the
+        // last streams of a closing HTTP/2 connection, whose ends wait for the GOAWAY grace.
+        if (handled.IsCompleted && !(connection.IsHttp2 && Http2GoAwayGrace.Holds(connection, http2GoAwayGrace)))
         {
             connection.CompletedSynchronously();
             connection.RequestEnded(context, record, time.GetTimestamp());
@@ -93,14 +94,19 @@ internal static class RequestTrackingMiddleware
         }
 
         connection.WentAsynchronous();
-        return EndWhenHandledAsync(handled, context, connection, record, time);
+        return EndWhenHandledAsync(handled, context, connection, tracker, record, time, http2GoAwayGrace);
     }
 
-    private static async Task EndWhenHandledAsync(Task handled, HttpContext context, TrackedConnection connection, InFlightRequest? record, TimeProvider time)
+    private static async Task EndWhenHandledAsync(Task handled, HttpContext context, TrackedConnection connection, ConnectionTracker tracker,
+        InFlightRequest? record, TimeProvider time, TimeSpan http2GoAwayGrace)
     {
         try
         {
             await handled;
+            if (connection.IsHttp2)
+            {
+                await Http2GoAwayGrace.HoldAsync(connection, tracker, http2GoAwayGrace, context.RequestAborted);
+            }
         }
         finally
         {
