@@ -27,10 +27,12 @@ public sealed class PendingHandshakesTests
     {
         Assert.SkipUnless(OperatingSystem.IsLinux(), "inet_diag and /proc/net/tcp are Linux's.");
         var loopback = IPAddress.Parse(address);
-        using var listener = new Socket(loopback.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        listener.SetRawSocketOption(TcpLevel, DeferAccept, BitConverter.GetBytes(30));
-        listener.Bind(new IPEndPoint(loopback, 0));
-        listener.Listen(2 * Held);
+        // The count matches ports in both families; the same port number bound in the other family by a test running
+        // beside this one (its handshakes) would be counted too. So the port is held in the other family as well: a port
+        // free in both is ours alone.
+        var (listener, otherFamily) = ListenOnAPortFreeInBothFamilies(loopback);
+        using var _ = listener;
+        using var __ = otherFamily;
         var endpoint = (IPEndPoint)listener.LocalEndPoint!;
         int[] ports = [endpoint.Port];
         Assert.Equal((0, 0), Both(ports));
@@ -52,7 +54,12 @@ public sealed class PendingHandshakesTests
 
             Assert.Equal((Held, Held), Both(ports));
             Assert.Equal(Held, PendingHandshakes.Count(ports));
-            Assert.Equal((0, 0), Both([endpoint.Port + 1]));
+            var (quiet, quietOtherFamily) = ListenOnAPortFreeInBothFamilies(loopback);
+            using (quiet)
+            using (quietOtherFamily)
+            {
+                Assert.Equal((0, 0), Both([((IPEndPoint)quiet.LocalEndPoint!).Port]));
+            }
 
             // Their data completes the handshakes: accepted, none is under way any more.
             foreach (var client in held)
@@ -67,6 +74,35 @@ public sealed class PendingHandshakesTests
         finally
         {
             held.ForEach(client => client.Dispose());
+        }
+    }
+
+    private static (Socket Listener, Socket OtherFamily) ListenOnAPortFreeInBothFamilies(IPAddress loopback)
+    {
+        var other = loopback.AddressFamily == AddressFamily.InterNetwork ? IPAddress.IPv6Any : IPAddress.Any;
+        for (var attempt = 1; ; attempt++)
+        {
+            var listener = new Socket(loopback.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            listener.SetRawSocketOption(TcpLevel, DeferAccept, BitConverter.GetBytes(30));
+            listener.Bind(new IPEndPoint(loopback, 0));
+            listener.Listen(2 * Held);
+            var holder = new Socket(other.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            if (other.AddressFamily == AddressFamily.InterNetworkV6)
+            {
+                holder.DualMode = false;
+            }
+
+            try
+            {
+                holder.Bind(new IPEndPoint(other, ((IPEndPoint)listener.LocalEndPoint!).Port));
+                return (listener, holder);
+            }
+            catch (SocketException) when (attempt < 20)
+            {
+                // The number is in use in the other family (a client's ephemeral port): take another.
+                holder.Dispose();
+                listener.Dispose();
+            }
         }
     }
 
