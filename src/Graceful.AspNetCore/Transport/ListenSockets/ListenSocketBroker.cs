@@ -74,12 +74,12 @@ internal sealed class ListenSocketBroker(InheritedSockets inherited) : IPostConf
     public void Return() => Interlocked.Decrement(ref _lent);
 
     /// <summary>
-    /// The open TCP sockets no other process listens on: not while a successor holds them, nor a socket given as a
-    /// handle (systemd's, which outlives this process, or the application's own), nor a Unix socket.
+    /// Of <paramref name="open"/> (<see cref="OpenSockets"/>), the TCP sockets no other process listens on: not while a
+    /// successor holds them, nor a socket given as a handle (systemd's, which outlives this process, or the application's
+    /// own), nor a Unix socket.
     /// </summary>
-    public List<ListenSocket> ExclusiveTcpSockets()
+    public List<ListenSocket> ExclusiveTcpSockets(List<ListenSocket> open)
     {
-        var open = OpenSockets();
         if (Volatile.Read(ref _lent) > 0)
         {
             return [];

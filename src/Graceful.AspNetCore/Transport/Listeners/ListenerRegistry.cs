@@ -28,7 +28,8 @@ internal sealed partial class ListenerRegistry(ListenSocketBroker sockets, TimeP
     {
         if (!handedOver)
         {
-            var backlog = await AcceptBacklog.WaitUntilAcceptedAsync(sockets.OpenSockets(), sockets.ExclusiveTcpSockets(), bound, time, cut);
+            var open = sockets.OpenSockets();
+            var backlog = await AcceptBacklog.WaitUntilAcceptedAsync(open, sockets.ExclusiveTcpSockets(open), bound, time, cut);
             if (backlog is { Filtered: true, TimedOut: true, HandshakesLeft: > 0 })
             {
                 LogHandshakesLeft(logger, backlog.HandshakesLeft, new LoggedDuration(backlog.Waited));
