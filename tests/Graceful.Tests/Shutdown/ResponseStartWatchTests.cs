@@ -1,4 +1,5 @@
 using Graceful.AspNetCore;
+using Graceful.AspNetCore.Transport.Connections;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
@@ -6,9 +7,9 @@ namespace Graceful.Tests.Shutdown;
 
 /// <summary>
 /// Which HTTP/1.1 requests watch their response start for the drain (TrackedConnection.WatchesResponseStart): a
-/// connection whose requests have all completed synchronously skips it, and gives up <c>Connection: close</c> on a
-/// response that starts after the drain began only for a request that went asynchronous on it and was in flight then.
-/// Nothing is lost either way.
+/// connection whose latest requests (TrackedConnection.SynchronousRunToSkipWatch of them) all completed synchronously
+/// skips it, and gives up <c>Connection: close</c> on a response that starts after the drain began only for a request
+/// that went asynchronous after such a run and was in flight then. Nothing is lost either way.
 /// </summary>
 public class ResponseStartWatchTests
 {
@@ -16,7 +17,7 @@ public class ResponseStartWatchTests
     public async Task SlowRequestAfterSynchronousOnes_InFlightAtTheDrain_AnswersKeepAlive_AndTheNextRequestIsAnsweredWithClose()
     {
         await using var app = await StartAsync(out var slow);
-        using var connection = await ConnectAfterAPingAsync(app);
+        using var connection = await ConnectAfterASynchronousRunAsync(app);
 
         var (response, drain) = await InFlightAtTheDrainAsync(app, connection, slow, "/slow");
         // Told keep-alive, the client may send again at once: answered, and told to close.
@@ -29,13 +30,11 @@ public class ResponseStartWatchTests
     }
 
     [Fact]
-    public async Task RequestAfterOneWentAsynchronous_InFlightAtTheDrain_GetsConnectionClose()
+    public async Task RequestRightAfterOneWentAsynchronous_InFlightAtTheDrain_GetsConnectionClose()
     {
         await using var app = await StartAsync(out var slow);
-        using var connection = await ConnectAfterAPingAsync(app);
-        await connection.SendGetAsync("/yield");
-        Assert.Equal(200, (await connection.ReadResponseAsync(TestContext.Current.CancellationToken)).StatusCode);
-        await PingAsync(connection);
+        using var connection = await ConnectAfterASynchronousRunAsync(app);
+        await YieldAsync(connection);
 
         var (response, drain) = await InFlightAtTheDrainAsync(app, connection, slow, "/slow");
 
@@ -44,10 +43,47 @@ public class ResponseStartWatchTests
     }
 
     [Fact]
+    public async Task RequestAfterAShortSynchronousRun_InFlightAtTheDrain_GetsConnectionClose()
+    {
+        await using var app = await StartAsync(out var slow);
+        using var connection = await ConnectAfterASynchronousRunAsync(app);
+        await YieldAsync(connection);
+        for (var i = 1; i < TrackedConnection.SynchronousRunToSkipWatch; i++)
+        {
+            await PingAsync(connection);
+        }
+
+        var (response, drain) = await InFlightAtTheDrainAsync(app, connection, slow, "/slow");
+
+        Assert.Equal((200, "done", true), (response.StatusCode, response.Body, response.ConnectionClose));
+        await ClosedAndDrainedAsync(connection, drain);
+    }
+
+    [Fact]
+    public async Task SlowRequestAfterAnotherFullSynchronousRun_InFlightAtTheDrain_AnswersKeepAlive()
+    {
+        await using var app = await StartAsync(out var slow);
+        using var connection = await ConnectAfterASynchronousRunAsync(app);
+        await YieldAsync(connection);
+        for (var i = 0; i < TrackedConnection.SynchronousRunToSkipWatch; i++)
+        {
+            await PingAsync(connection);
+        }
+
+        var (response, drain) = await InFlightAtTheDrainAsync(app, connection, slow, "/slow");
+        await connection.SendGetAsync("/ping");
+        var next = await connection.ReadResponseAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal((200, "done", false), (response.StatusCode, response.Body, response.ConnectionClose));
+        Assert.Equal((200, "pong", true), (next.StatusCode, next.Body, next.ConnectionClose));
+        await ClosedAndDrainedAsync(connection, drain);
+    }
+
+    [Fact]
     public async Task SlowRequestAfterSynchronousOnes_ReturningWithoutABody_GetsConnectionClose()
     {
         await using var app = await StartAsync(out var slow);
-        using var connection = await ConnectAfterAPingAsync(app);
+        using var connection = await ConnectAfterASynchronousRunAsync(app);
 
         // Its response is produced after the handler returns, by which time the request has seen the drain.
         var (response, drain) = await InFlightAtTheDrainAsync(app, connection, slow, "/slow-empty");
@@ -96,12 +132,22 @@ public class ResponseStartWatchTests
         Assert.True((await drain.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken)).Completed);
     }
 
-    // A keep-alive connection whose one request so far (GET /ping) completed synchronously.
-    private static async Task<RawHttpConnection> ConnectAfterAPingAsync(TestApp app)
+    // A keep-alive connection whose requests so far (GET /ping, as many as skip the watch) completed synchronously.
+    private static async Task<RawHttpConnection> ConnectAfterASynchronousRunAsync(TestApp app)
     {
         var connection = await RawHttpConnection.ConnectAsync(app.BaseAddress, TestContext.Current.CancellationToken);
-        await PingAsync(connection);
+        for (var i = 0; i < TrackedConnection.SynchronousRunToSkipWatch; i++)
+        {
+            await PingAsync(connection);
+        }
+
         return connection;
+    }
+
+    private static async Task YieldAsync(RawHttpConnection connection)
+    {
+        await connection.SendGetAsync("/yield");
+        Assert.Equal(200, (await connection.ReadResponseAsync(TestContext.Current.CancellationToken)).StatusCode);
     }
 
     private static async Task PingAsync(RawHttpConnection connection)

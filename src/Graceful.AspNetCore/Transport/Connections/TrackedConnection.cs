@@ -43,25 +43,16 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
     private long _retiringSince;
     private int _retireAsked;
     private long _ageCheckAt;
-    // How this HTTP/1.1 connection's requests have completed so far: whether its next one watches its response start
-    // (WatchesResponseStart). Written and read by its requests only, which Kestrel runs one after another.
-    private RequestPace _pace;
+    // How many of this HTTP/1.1 connection's latest requests in a row completed synchronously, up to
+    // SynchronousRunToSkipWatch: whether its next one watches its response start (WatchesResponseStart). Written and
+    // read by its requests only, which Kestrel runs one after another.
+    private byte _synchronousRun;
 
     private enum Protocol : byte
     {
         Unknown,
         Http1,
         Http2,
-    }
-
-    private enum RequestPace : byte
-    {
-        // No request has completed yet: nothing says its requests are short.
-        Unknown,
-        // Every request so far completed within the middleware's synchronous call.
-        Synchronous,
-        // One went asynchronous: its requests may be in flight for long.
-        Asynchronous,
     }
 
     public TrackedConnection(ConnectionContext inner, ConnectionTracker tracker, long acceptedAt)
@@ -261,30 +252,35 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
     }
 
     /// <summary>
+    /// How many requests in a row must complete synchronously on an HTTP/1.1 connection before its requests stop
+    /// registering <see cref="OnResponseStarting"/> (see <see cref="WatchesResponseStart"/>).
+    /// </summary>
+    internal const int SynchronousRunToSkipWatch = 16;
+
+    /// <summary>
     /// Whether the HTTP/1.1 request starting now registers <see cref="OnResponseStarting"/>: while a shutdown is under
-    /// way or the connection retires, and on a connection whose requests have not all completed synchronously (its
-    /// first request, or one after a request went asynchronous). The registration is most of what Graceful costs a
-    /// request, and a request that completes synchronously gains nothing from it: the drain can begin only beside it,
-    /// on another thread, which is the same as beginning just after its response started (<see cref="CloseAfterResponse"/>).
-    /// What is given up: a request that goes asynchronous on a connection whose requests so far all completed
-    /// synchronously, and is in flight when the drain begins, answers keep-alive; its connection is then kept for the
-    /// client's next request (answered with <c>Connection: close</c>) or until it has idled for the grace. From then on
-    /// that connection's requests register it again.
+    /// way or the connection retires, and unless the connection's last <see cref="SynchronousRunToSkipWatch"/> requests
+    /// all completed synchronously (so on its first ones, and again after one went asynchronous). The registration is
+    /// most of what Graceful costs a request, and a request that completes synchronously gains nothing from it: the
+    /// drain can begin only beside it, on another thread, which is the same as beginning just after its response started
+    /// (<see cref="CloseAfterResponse"/>). What is given up: a request that goes asynchronous after such a run, and is in
+    /// flight when the drain begins, answers keep-alive; its connection is then kept for the client's next request
+    /// (answered with <c>Connection: close</c>) or until it has idled for the grace.
     /// </summary>
     public bool WatchesResponseStart =>
-        _pace != RequestPace.Synchronous || !_tracker.IsQuiet || Volatile.Read(ref _retiringSince) != 0;
+        _synchronousRun < SynchronousRunToSkipWatch || !_tracker.IsQuiet || Volatile.Read(ref _retiringSince) != 0;
 
     /// <summary>An HTTP/1.1 request completed within the middleware's synchronous call.</summary>
     public void CompletedSynchronously()
     {
-        if (_pace == RequestPace.Unknown)
+        if (_synchronousRun < SynchronousRunToSkipWatch)
         {
-            _pace = RequestPace.Synchronous;
+            _synchronousRun++;
         }
     }
 
-    /// <summary>A request went asynchronous: from now on this connection's requests watch their response start.</summary>
-    public void WentAsynchronous() => _pace = RequestPace.Asynchronous;
+    /// <summary>A request went asynchronous: this connection's next requests watch their response start again.</summary>
+    public void WentAsynchronous() => _synchronousRun = 0;
 
     /// <summary>
     /// Called as an HTTP/1.1 response's headers are produced, on the request's own thread: from the drain's start on,
