@@ -59,9 +59,10 @@ internal static partial class ShutdownPathWarmup
             LogWarmedUp(logger, elapsed, prepared);
         }
 #pragma warning disable CA1031 // Best effort on a thread of its own: whatever fails here is compiled on first call, as without it.
-        catch (Exception)
+        catch (Exception ex)
 #pragma warning restore CA1031
         {
+            LogWarmupFailed(logger, prepared, ex);
         }
     }
 
@@ -164,4 +165,8 @@ internal static partial class ShutdownPathWarmup
     [LoggerMessage(EventId = 95, EventName = "ShutdownPathWarmedUp", Level = LogLevel.Debug,
         Message = "Shutdown path compiled ahead in {Elapsed}: {Methods} methods prepared and the shutdown's log lines rehearsed")]
     private static partial void LogWarmedUp(ILogger logger, LoggedDuration elapsed, int methods);
+
+    [LoggerMessage(EventId = 96, EventName = "ShutdownPathWarmupFailed", Level = LogLevel.Debug,
+        Message = "Shutdown path compiled ahead only in part ({Methods} methods prepared): the rest compiles on its first call")]
+    private static partial void LogWarmupFailed(ILogger logger, int methods, Exception exception);
 }
