@@ -31,16 +31,17 @@ dotnet run -c Release --no-build --project bench/Drain -- lost 64 "$rounds" "Slo
 echo
 
 source bench/callgrind-requests.sh
-bare=bench/peers/BareAspNetCore/bin/Release/net10.0/BareAspNetCore.dll
+bare_before=$(ready_to_run_app "$before")
+bare_after=$(ready_to_run_app "$PWD")
 
 declare -a was now
 for run in $(seq "$runs"); do
-  was+=("$(per_request "$before/$bare" $((18500 + run * 2)) 2000 --graceful)")
-  now+=("$(per_request "$PWD/$bare" $((18501 + run * 2)) 2000 --graceful)")
+  was+=("$(per_request "$bare_before" $((18500 + run * 2)) 2000 --graceful)")
+  now+=("$(per_request "$bare_after" $((18501 + run * 2)) 2000 --graceful)")
   echo "run $run: before ${was[-1]}, after ${now[-1]} instructions per request" >&2
 done
 mbefore=$(mean "${was[@]}"); mafter=$(mean "${now[@]}")
-echo "GET /ping with Graceful on, median of 3 windows of 2000 requests on one keep-alive connection (bench/callgrind-requests.sh), callgrind; $runs runs each, interleaved (a tree older than BareAspNetCore --inline is counted through the thread pool)"
+echo "GET /ping with Graceful on, median of 3 windows of 2000 requests on one keep-alive connection (bench/callgrind-requests.sh), callgrind, app $([ "${JIT:-0}" = 1 ] && echo JIT-compiled || echo ReadyToRun); $runs runs each, interleaved (a tree older than BareAspNetCore --inline is counted through the thread pool)"
 echo
 echo "| tree | instructions per request (mean) | runs |"
 echo "|---|---|---|"
