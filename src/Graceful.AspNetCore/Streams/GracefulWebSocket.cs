@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using System.Runtime.CompilerServices;
 using Graceful.AspNetCore.Streams;
 using Graceful.AspNetCore.Transport.Requests;
 
@@ -37,7 +38,7 @@ public sealed class GracefulWebSocket : IAsyncDisposable
         _socket = socket;
         // Graceful's own tokens pace the drain's closes (PacedCloses); with any other, the callback closes.
         _paced = (shutdown as ShutdownTokens)?.WebSocketCloses;
-        _onDraining = shutdown.Draining.Register(static state => ((GracefulWebSocket)state!).OnDraining(), this);
+        _onDraining = shutdown.Draining.Register(OnDraining, this);
     }
 
     /// <summary>
@@ -82,20 +83,27 @@ public sealed class GracefulWebSocket : IAsyncDisposable
             return _socket.SendAsync(data, type, endOfMessage, cancellationToken).AsTask();
         });
 
-    private void OnDraining()
+    // The drain's path (this, CloseForShutdown, StartClose, OnCloseSent, DisposeAsync and PacedCloses) runs once for
+    // each socket, thousands of times within a second, once in the process's life: compiled optimized from the start
+    // (by the warm-up, before the signal) rather than tiered, since tier-0 code that turns hot mid-drain is compiled
+    // twice more (instrumented, then optimized) while the drain runs, for a few calls left (docs/benchmarks.md).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void OnDraining(object? state)
     {
-        if (_paced is { } paced)
+        var socket = (GracefulWebSocket)state!;
+        if (socket._paced is { } paced)
         {
-            paced.Enqueue(this);
+            paced.Enqueue(socket);
         }
         else
         {
-            CloseForShutdown();
+            socket.CloseForShutdown();
         }
     }
 
     // Runs once for each socket, thousands in a row (PacedCloses), so the usual case allocates nothing beyond the close
     // itself: no send in progress, and the close frame written at once. Otherwise it waits for the send in progress.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void CloseForShutdown()
     {
         if (Interlocked.Exchange(ref _closeSent, 1) != 0 || _socket.State != WebSocketState.Open)
@@ -128,6 +136,7 @@ public sealed class GracefulWebSocket : IAsyncDisposable
     }
 
     // Called holding the semaphore; a close that throws at once is a faulted task like any other failed close.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private Task StartClose()
     {
         try
@@ -157,6 +166,7 @@ public sealed class GracefulWebSocket : IAsyncDisposable
 
     // The receive loop ends when the client's close arrives; a client that never answers is cut at CloseTimeout. A
     // close that failed leaves nothing to wait for: the socket is aborted, which ends its receive loop.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void OnCloseSent(Task closing)
     {
         if (!closing.IsCompletedSuccessfully)
@@ -166,7 +176,7 @@ public sealed class GracefulWebSocket : IAsyncDisposable
             return;
         }
 
-        var timer = TimeProvider.System.CreateTimer(static state => ((WebSocket)state!).Abort(), _socket, CloseTimeout, Timeout.InfiniteTimeSpan);
+        var timer = TimeProvider.System.CreateTimer(static state => ((WebSocket)state!).Abort(), _socket, _closeTimeoutAfter, Timeout.InfiniteTimeSpan);
         Interlocked.Exchange(ref _closeTimeout, timer);
         if (Volatile.Read(ref _disposed) != 0)
         {
@@ -189,9 +199,30 @@ public sealed class GracefulWebSocket : IAsyncDisposable
     }
 
     /// <summary>Stops watching for the drain. Does not close or dispose the underlying socket.</summary>
-    public async ValueTask DisposeAsync()
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public ValueTask DisposeAsync()
     {
-        await _onDraining.DisposeAsync();
+        // At once unless the drain's callback is running right now: then after it, so a close timer it arms is disposed.
+        var unregistering = _onDraining.DisposeAsync();
+        if (!unregistering.IsCompletedSuccessfully)
+        {
+            return DisposeAfterAsync(unregistering);
+        }
+
+        unregistering.GetAwaiter().GetResult();
+        EndCloseTimeout();
+        return default;
+    }
+
+    private async ValueTask DisposeAfterAsync(ValueTask unregistering)
+    {
+        await unregistering;
+        EndCloseTimeout();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void EndCloseTimeout()
+    {
         // Full fences on both sides (see OnCloseSent): a timer armed meanwhile is disposed by one or the other.
         Interlocked.Exchange(ref _disposed, 1);
         Interlocked.Exchange(ref _closeTimeout, null)?.Dispose();

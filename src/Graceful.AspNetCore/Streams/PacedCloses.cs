@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 
 namespace Graceful.AspNetCore.Streams;
 
@@ -18,12 +19,15 @@ internal sealed class PacedCloses : IThreadPoolWorkItem
     private readonly ConcurrentQueue<GracefulWebSocket> _closes = new();
     private int _scheduled;
 
+    // Optimized from the start, as GracefulWebSocket.OnDraining says why.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Enqueue(GracefulWebSocket socket)
     {
         _closes.Enqueue(socket);
         Schedule();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Execute()
     {
         for (var i = 0; i < Batch && _closes.TryDequeue(out var socket); i++)
@@ -41,6 +45,7 @@ internal sealed class PacedCloses : IThreadPoolWorkItem
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Schedule()
     {
         if (Interlocked.Exchange(ref _scheduled, 1) == 0)
