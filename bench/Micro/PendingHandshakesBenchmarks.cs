@@ -15,7 +15,7 @@ namespace Graceful.Benchmarks;
 public class PendingHandshakesBenchmarks
 {
     private readonly List<Socket> _sockets = [];
-    private int[] _ports = [];
+    private IPEndPoint[] _ports = [];
 
     [Params(8000)]
     public int Connections { get; set; }
@@ -28,7 +28,7 @@ public class PendingHandshakesBenchmarks
         listener.Listen(512);
         _sockets.Add(listener);
         var endpoint = (IPEndPoint)listener.LocalEndPoint!;
-        _ports = [endpoint.Port];
+        _ports = [endpoint];
         for (var i = 0; i < Connections; i++)
         {
             var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);

@@ -94,8 +94,10 @@ internal sealed class ShutdownCoordinator(
         }
 
         _begun.Cancel();
-        journal.Begin(connections.InFlightRequests());
-        events.Begun(begun, connections.Count());
+        // One walk of the connections: the requests are those it found, the connections the tracker's own count.
+        var inFlight = connections.InFlightRequests();
+        journal.Begin(inFlight);
+        events.Begun(begun, (connections.OpenCount, inFlight.Count));
         return true;
     }
 
@@ -240,11 +242,12 @@ internal sealed class ShutdownCoordinator(
 
         Enter(ShutdownPhase.CloseIdle);
         var phase = time.GetTimestamp();
-        var (connectionsAtStart, requestsAtStart) = connections.Count();
         var idleGrace = options.Value.IdleGrace;
         connections.KeepsIdleHttp2 = Http2GoAwayGrace.Of(options.Value) > TimeSpan.Zero;
         var spread = CloseSpreadWindow(drainStart, idleGrace);
+        // Counts the connections and their requests in the same walk that closes them.
         var start = connections.BeginDrain(idleGrace, options.Value.DrainReadHeaderTimeout, events.DrainProgress, spread);
+        var (connectionsAtStart, requestsAtStart) = (start.Total, start.Requests);
         tokens.StartDraining();
         events.ClosedIdle(time.GetElapsedTime(phase), start, idleGrace, requestsAtStart, spread);
 

@@ -34,7 +34,9 @@ public sealed class PendingHandshakesTests
         using var _ = listener;
         using var __ = otherFamily;
         var endpoint = (IPEndPoint)listener.LocalEndPoint!;
-        int[] ports = [endpoint.Port];
+        IPEndPoint[] ports = [endpoint];
+        // The same port number in the other family: a listener there would have its own handshakes, not these.
+        IPEndPoint[] samePortOtherFamily = [(IPEndPoint)otherFamily.LocalEndPoint!];
         Assert.Equal((0, 0), Both(ports));
 
         // An established connection on the same port is not a handshake under way.
@@ -54,11 +56,12 @@ public sealed class PendingHandshakesTests
 
             Assert.Equal((Held, Held), Both(ports));
             Assert.Equal(Held, PendingHandshakes.Count(ports));
+            Assert.Equal((0, 0), Both(samePortOtherFamily));
             var (quiet, quietOtherFamily) = ListenOnAPortFreeInBothFamilies(loopback);
             using (quiet)
             using (quietOtherFamily)
             {
-                Assert.Equal((0, 0), Both([((IPEndPoint)quiet.LocalEndPoint!).Port]));
+                Assert.Equal((0, 0), Both([(IPEndPoint)quiet.LocalEndPoint!]));
             }
 
             // Their data completes the handshakes: accepted, none is under way any more.
@@ -75,6 +78,24 @@ public sealed class PendingHandshakesTests
         {
             held.ForEach(client => client.Dispose());
         }
+    }
+
+    [Fact]
+    public async Task AnIPv4ClientsHandshakeOnADualStackListener_IsCountedUnderTheListenersIPv6Endpoint()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "inet_diag and /proc/net/tcp are Linux's.");
+        Assert.SkipUnless(Socket.OSSupportsIPv6, "No IPv6 here.");
+        // Dual-stack: the port is bound in both families, so no other test's handshakes share it.
+        using var listener = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp) { DualMode = true };
+        listener.SetRawSocketOption(TcpLevel, DeferAccept, BitConverter.GetBytes(30));
+        listener.Bind(new IPEndPoint(IPAddress.IPv6Any, 0));
+        listener.Listen(16);
+        var endpoint = (IPEndPoint)listener.LocalEndPoint!;
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync(new IPEndPoint(IPAddress.Loopback, endpoint.Port));
+
+        Assert.Equal((1, 1), Both([endpoint]));
+        Assert.Equal((0, 0), Both([new IPEndPoint(IPAddress.Any, endpoint.Port)]));
     }
 
     private static (Socket Listener, Socket OtherFamily) ListenOnAPortFreeInBothFamilies(IPAddress loopback)
@@ -107,5 +128,5 @@ public sealed class PendingHandshakesTests
     }
 
     // -1 where the kernel refused the dump: the test proves the netlink path, not the fallback.
-    private static (int Netlink, int Proc) Both(int[] ports) => (PendingHandshakes.CountByNetlink(ports) ?? -1, PendingHandshakes.CountInProc(ports));
+    private static (int Netlink, int Proc) Both(IPEndPoint[] ports) => (PendingHandshakes.CountByNetlink(ports) ?? -1, PendingHandshakes.CountInProc(ports));
 }

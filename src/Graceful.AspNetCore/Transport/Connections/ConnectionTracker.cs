@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Graceful.AspNetCore.Platform;
 using Graceful.AspNetCore.Transport.Requests;
 using Microsoft.AspNetCore.Connections;
@@ -6,6 +7,9 @@ using Microsoft.Extensions.Logging;
 
 namespace Graceful.AspNetCore.Transport.Connections;
 
+// Methods marked AggressiveOptimization run once per connection at a stop, for thousands of connections at once: the
+// warm-up (ShutdownPathWarmup) then compiles them optimized, where what it prepares otherwise starts as tier-0 code that
+// the stop would run thousands of times before the runtime recompiles it.
 /// <summary>
 /// Owns the set of open connections. Completion is event-driven: the last connection to close completes
 /// <see cref="WhenAllClosedAsync"/>; nothing polls.
@@ -166,6 +170,7 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
         return connection;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Remove(TrackedConnection connection)
     {
         _open.TryRemove(connection, out _);
@@ -201,6 +206,7 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
     }
 
     /// <summary>The requests in flight now, as records that stay up to date from here on (see <see cref="IsRecording"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public List<InFlightRequest> InFlightRequests()
     {
         Enter(Shutdown.Recording);
@@ -224,6 +230,7 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
     /// (<see cref="CloseSpread"/>), unless a second signal came first (<see cref="CloseSpreadRestNow"/>).
     /// <paramref name="closed"/>, when given, hears the number of connections left each time one closes.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public DrainStart BeginDrain(TimeSpan idleGrace, TimeSpan requestBound, Action<int>? closed = null, TimeSpan spread = default)
     {
         var now = time.GetTimestamp();
@@ -232,13 +239,14 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
         _requestBound = requestBound;
         if (spread > TimeSpan.Zero && StartSpread(spread) is { } spreading)
         {
-            return new DrainStart(0, 0, 0, spreading);
+            return spreading;
         }
 
         Enter(Shutdown.Closing | Shutdown.ClosingAfterResponses);
-        int busy = 0, idleClosed = 0, kept = 0;
+        int busy = 0, idleClosed = 0, kept = 0, requests = 0;
         foreach (var connection in OpenConnections)
         {
+            requests += connection.InFlightCount;
             switch (connection.CloseGracefully(idleGrace, KeepsIdleHttp2, now))
             {
                 case GracefulClose.Busy:
@@ -257,13 +265,14 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
         // line or headers.
         BoundRequestsIn(requestBound);
 
-        return new DrainStart(busy, idleClosed, kept);
+        return new DrainStart(busy, idleClosed, kept, Requests: requests);
     }
 
-    // The number of connections whose closes are spread, or null when a second signal already overrode the spread.
-    private int? StartSpread(TimeSpan window)
+    // The connections whose closes are spread and their requests, or null when a second signal already overrode the spread.
+    private DrainStart? StartSpread(TimeSpan window)
     {
         CloseSpread spread;
+        var requests = 0;
         lock (_gate)
         {
             if (_spreadOverridden)
@@ -272,12 +281,18 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
             }
 
             Enter(Shutdown.Closing | Shutdown.ClosingOneByOne);
-            _spread = spread = new CloseSpread([.. OpenConnections], window, time, CloseAtItsMoment,
+            TrackedConnection[] connections = [.. OpenConnections];
+            foreach (var connection in connections)
+            {
+                requests += connection.InFlightCount;
+            }
+
+            _spread = spread = new CloseSpread(connections, window, time, CloseAtItsMoment,
                 () => Enter(Shutdown.ClosingAfterResponses));
         }
 
         spread.Start();
-        return spread.Count;
+        return new DrainStart(0, 0, 0, spread.Count, requests);
     }
 
     private void CloseAtItsMoment(TrackedConnection connection)

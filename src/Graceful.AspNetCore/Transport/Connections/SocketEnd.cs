@@ -1,10 +1,14 @@
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Graceful.AspNetCore.Platform;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 
 namespace Graceful.AspNetCore.Transport.Connections;
 
+// Methods marked AggressiveOptimization run once per connection at a stop, for thousands of connections at once: the
+// warm-up (ShutdownPathWarmup) then compiles them optimized, where what it prepares otherwise starts as tier-0 code that
+// the stop would run thousands of times before the runtime recompiles it.
 /// <summary>
 /// Ends an idle plaintext HTTP/1.1 connection at its socket: one <c>shutdown(SHUT_WR)</c> sends the client its FIN,
 /// and nothing else runs. Kestrel's sockets transport would instead tear the connection down through its send loop,
@@ -27,11 +31,14 @@ internal static class SocketEnd
     /// (its own close stays Kestrel's), and no byte of an earlier response unsent or unacknowledged in the kernel. False,
     /// with nothing done, otherwise: the transport's own teardown then runs as it would without Graceful.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryFinish(ConnectionContext transport)
     {
+        // The indexer, not Get<T> (a generic virtual call's runtime lookup): this runs for every idle connection at a stop.
+        var features = transport.Features;
         if (!OperatingSystem.IsLinux()
-            || transport.Features.Get<ITlsHandshakeFeature>() is not null
-            || transport.Features.Get<IConnectionSocketFeature>()?.Socket is not { } socket)
+            || features[typeof(ITlsHandshakeFeature)] is not null
+            || (features[typeof(IConnectionSocketFeature)] as IConnectionSocketFeature)?.Socket is not { } socket)
         {
             return false;
         }
@@ -53,6 +60,7 @@ internal static class SocketEnd
     }
 
     // SIOCOUTQ: bytes written but not yet acknowledged by the client; -1 if the kernel would not say.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe int UnsentBytes(Socket socket)
     {
         var handle = socket.SafeHandle;

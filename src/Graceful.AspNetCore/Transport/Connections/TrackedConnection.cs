@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using System.Net;
+using System.Runtime.CompilerServices;
 using Graceful.AspNetCore.Platform;
 using Graceful.AspNetCore.Transport.Requests;
 using Microsoft.AspNetCore.Connections;
@@ -9,6 +10,9 @@ using Microsoft.AspNetCore.Http.Features;
 
 namespace Graceful.AspNetCore.Transport.Connections;
 
+// Methods marked AggressiveOptimization run once per connection at a stop, for thousands of connections at once: the
+// warm-up (ShutdownPathWarmup) then compiles them optimized, where what it prepares otherwise starts as tier-0 code that
+// the stop would run thousands of times before the runtime recompiles it.
 /// <summary>
 /// A transport connection as Kestrel sees it, wrapped at accept so that no connection escapes the drain:
 /// Kestrel disposes it when it is done with it, which is the moment the drain counts it closed.
@@ -337,6 +341,7 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
     /// on its responses say <c>Connection: close</c> (see <see cref="ConnectionTracker.ClosesAfterResponse"/>) and the
     /// drain's request bound counts from <paramref name="now"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public GracefulClose CloseGracefully(TimeSpan idleGrace, bool keepsIdleHttp2, long now)
     {
         // A full fence before reading whether it serves: a request ending now either sees the mark (RequestEnded) or is
@@ -414,6 +419,7 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
     }
 
     /// <summary>Adds the requests in flight here to <paramref name="into"/>, making the record of an HTTP/1.1 request the first time it is asked for.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void CopyRequestsTo(List<InFlightRequest> into)
     {
         lock (_gate)
@@ -436,6 +442,7 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
     /// Asks Kestrel to close the connection the way its own stop does: an idle HTTP/1.1 connection closes now,
     /// a busy one answers its current request with <c>Connection: close</c>, HTTP/2 sends GOAWAY.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void RequestClose()
     {
         if (IsHttp2 && Volatile.Read(ref _closeAskedAt) == 0
@@ -503,6 +510,7 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
     /// Drain side, for a connection serving no request: asks Kestrel to close it (<see cref="RequestClose"/>) and marks
     /// it closed as idle, so that once Kestrel is done with it, it may end at its socket (see <see cref="DisposeAsync"/>).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void CloseIdle()
     {
         Volatile.Write(ref _closedIdleAt, _tracker.Time.GetTimestamp());
@@ -512,6 +520,7 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
     // Kestrel has left a connection the drain closed as idle: if it is plaintext HTTP/1.1, has served a request, had
     // been idle for SocketEnd.MinIdle when closed, and no request came since, its FIN goes out at the socket and the
     // transport's teardown waits until the server has stopped (ConnectionTracker.ReleaseEndedTransports).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TryEndAtSocket()
     {
         var closedIdleAt = Volatile.Read(ref _closedIdleAt);
@@ -530,24 +539,40 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
 
     public override void Abort() => _inner.Abort();
 
-    public override async ValueTask DisposeAsync()
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public override ValueTask DisposeAsync()
+    {
+        // The drain's idle connections (thousands at once) end at their socket with nothing to await: no state machine.
+        if (TryEndAtSocket())
+        {
+            Forget();
+            return base.DisposeAsync();
+        }
+
+        return DisposeTransportAsync();
+    }
+
+    private async ValueTask DisposeTransportAsync()
     {
         try
         {
-            if (!TryEndAtSocket())
-            {
-                await _inner.DisposeAsync();
-            }
-
+            await _inner.DisposeAsync();
             await base.DisposeAsync();
         }
         finally
         {
-            if (Interlocked.Exchange(ref _disposed, 1) == 0)
-            {
-                _idleClose?.Dispose();
-                _tracker.Remove(this);
-            }
+            Forget();
+        }
+    }
+
+    // Kestrel is done with this connection: it leaves the tracker, once.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Forget()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _idleClose?.Dispose();
+            _tracker.Remove(this);
         }
     }
 }

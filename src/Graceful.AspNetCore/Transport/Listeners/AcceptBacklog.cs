@@ -39,47 +39,47 @@ internal static class AcceptBacklog
         TimeSpan bound, TimeProvider time, CancellationToken cut)
     {
         var started = time.GetTimestamp();
-        var ports = CloseToNewHandshakes(exclusive);
-        var limit = ports.Length > 0 ? HandshakeWait : MaxWait;
+        var listening = CloseToNewHandshakes(exclusive);
+        var limit = listening.Length > 0 ? HandshakeWait : MaxWait;
         limit = bound < limit ? bound : limit;
         var pending = 0;
         while (time.GetElapsedTime(started) < limit && !cut.IsCancellationRequested)
         {
             // Handshakes first: once none is under way none can start (filtered), so an empty queue after that stays empty.
             var queued = AnyQueued(sockets);
-            pending = ports.Length > 0 && !queued ? PendingHandshakes.Count(ports) : 0;
+            pending = listening.Length > 0 && !queued ? PendingHandshakes.Count(listening) : 0;
             if (!queued && pending == 0 && !AnyQueued(sockets))
             {
-                return new AcceptBacklogResult(ports.Length > 0, time.GetElapsedTime(started), 0, false);
+                return new AcceptBacklogResult(listening.Length > 0, time.GetElapsedTime(started), 0, false);
             }
 
             // Not cancelled by the cut: the loop checks it, without an exception on the way out.
             await Task.Delay(queued ? QueuePoll : HandshakePoll, time, CancellationToken.None);
         }
 
-        return new AcceptBacklogResult(ports.Length > 0, time.GetElapsedTime(started), pending, true);
+        return new AcceptBacklogResult(listening.Length > 0, time.GetElapsedTime(started), pending, true);
     }
 
-    // The local ports of the sockets now closed to new handshakes.
-    private static int[] CloseToNewHandshakes(List<ListenSocket> sockets)
+    // The local endpoints (family and port) of the sockets now closed to new handshakes.
+    private static IPEndPoint[] CloseToNewHandshakes(List<ListenSocket> sockets)
     {
-        var ports = new List<int>(sockets.Count);
+        var endpoints = new List<IPEndPoint>(sockets.Count);
         foreach (var listening in sockets)
         {
-            if (NewHandshakeFilter.TryAttach(listening.Socket) && LocalPort(listening.Socket) is { } port)
+            if (NewHandshakeFilter.TryAttach(listening.Socket) && LocalEndPoint(listening.Socket) is { } endpoint)
             {
-                ports.Add(port);
+                endpoints.Add(endpoint);
             }
         }
 
-        return [.. ports];
+        return [.. endpoints];
     }
 
-    private static int? LocalPort(Socket socket)
+    private static IPEndPoint? LocalEndPoint(Socket socket)
     {
         try
         {
-            return (socket.LocalEndPoint as IPEndPoint)?.Port;
+            return socket.LocalEndPoint as IPEndPoint;
         }
         catch (Exception ex) when (ex is ObjectDisposedException or SocketException)
         {
