@@ -29,29 +29,13 @@ public class ResponseStartWatchTests
         await ClosedAndDrainedAsync(connection, drain);
     }
 
-    [Fact]
-    public async Task RequestRightAfterOneWentAsynchronous_InFlightAtTheDrain_GetsConnectionClose()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(TrackedConnection.SynchronousRunToSkipWatch - 1)]
+    public async Task RequestAfterAnAsynchronousOne_AndFewerThanARunOfSynchronousOnes_InFlightAtTheDrain_GetsConnectionClose(int pings)
     {
         await using var app = await StartAsync(out var slow);
-        using var connection = await ConnectAfterASynchronousRunAsync(app);
-        await YieldAsync(connection);
-
-        var (response, drain) = await InFlightAtTheDrainAsync(app, connection, slow, "/slow");
-
-        Assert.Equal((200, "done", true), (response.StatusCode, response.Body, response.ConnectionClose));
-        await ClosedAndDrainedAsync(connection, drain);
-    }
-
-    [Fact]
-    public async Task RequestAfterAShortSynchronousRun_InFlightAtTheDrain_GetsConnectionClose()
-    {
-        await using var app = await StartAsync(out var slow);
-        using var connection = await ConnectAfterASynchronousRunAsync(app);
-        await YieldAsync(connection);
-        for (var i = 1; i < TrackedConnection.SynchronousRunToSkipWatch; i++)
-        {
-            await PingAsync(connection);
-        }
+        using var connection = await AfterAnAsynchronousRequestAsync(app, pings);
 
         var (response, drain) = await InFlightAtTheDrainAsync(app, connection, slow, "/slow");
 
@@ -63,12 +47,7 @@ public class ResponseStartWatchTests
     public async Task SlowRequestAfterAnotherFullSynchronousRun_InFlightAtTheDrain_AnswersKeepAlive()
     {
         await using var app = await StartAsync(out var slow);
-        using var connection = await ConnectAfterASynchronousRunAsync(app);
-        await YieldAsync(connection);
-        for (var i = 0; i < TrackedConnection.SynchronousRunToSkipWatch; i++)
-        {
-            await PingAsync(connection);
-        }
+        using var connection = await AfterAnAsynchronousRequestAsync(app, TrackedConnection.SynchronousRunToSkipWatch);
 
         var (response, drain) = await InFlightAtTheDrainAsync(app, connection, slow, "/slow");
         await connection.SendGetAsync("/ping");
@@ -144,10 +123,18 @@ public class ResponseStartWatchTests
         return connection;
     }
 
-    private static async Task YieldAsync(RawHttpConnection connection)
+    // A connection after a full synchronous run, then one request that went asynchronous, then pings synchronous ones.
+    private static async Task<RawHttpConnection> AfterAnAsynchronousRequestAsync(TestApp app, int pings)
     {
+        var connection = await ConnectAfterASynchronousRunAsync(app);
         await connection.SendGetAsync("/yield");
         Assert.Equal(200, (await connection.ReadResponseAsync(TestContext.Current.CancellationToken)).StatusCode);
+        for (var i = 0; i < pings; i++)
+        {
+            await PingAsync(connection);
+        }
+
+        return connection;
     }
 
     private static async Task PingAsync(RawHttpConnection connection)
