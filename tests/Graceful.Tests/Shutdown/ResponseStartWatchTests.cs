@@ -13,11 +13,16 @@ namespace Graceful.Tests.Shutdown;
 /// </summary>
 public class ResponseStartWatchTests
 {
-    [Fact]
-    public async Task SlowRequestAfterSynchronousOnes_InFlightAtTheDrain_AnswersKeepAlive_AndTheNextRequestIsAnsweredWithClose()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task SlowRequestAfterARunOfSynchronousOnes_InFlightAtTheDrain_AnswersKeepAlive_AndTheNextRequestIsAnsweredWithClose(
+        bool asynchronousBeforeTheRun)
     {
         await using var app = await StartAsync(out var slow);
-        using var connection = await ConnectAfterASynchronousRunAsync(app);
+        using var connection = asynchronousBeforeTheRun
+            ? await AfterAnAsynchronousRequestAsync(app, TrackedConnection.SynchronousRunToSkipWatch)
+            : await ConnectAfterASynchronousRunAsync(app);
 
         var (response, drain) = await InFlightAtTheDrainAsync(app, connection, slow, "/slow");
         // Told keep-alive, the client may send again at once: answered, and told to close.
@@ -40,21 +45,6 @@ public class ResponseStartWatchTests
         var (response, drain) = await InFlightAtTheDrainAsync(app, connection, slow, "/slow");
 
         Assert.Equal((200, "done", true), (response.StatusCode, response.Body, response.ConnectionClose));
-        await ClosedAndDrainedAsync(connection, drain);
-    }
-
-    [Fact]
-    public async Task SlowRequestAfterAnotherFullSynchronousRun_InFlightAtTheDrain_AnswersKeepAlive()
-    {
-        await using var app = await StartAsync(out var slow);
-        using var connection = await AfterAnAsynchronousRequestAsync(app, TrackedConnection.SynchronousRunToSkipWatch);
-
-        var (response, drain) = await InFlightAtTheDrainAsync(app, connection, slow, "/slow");
-        await connection.SendGetAsync("/ping");
-        var next = await connection.ReadResponseAsync(TestContext.Current.CancellationToken);
-
-        Assert.Equal((200, "done", false), (response.StatusCode, response.Body, response.ConnectionClose));
-        Assert.Equal((200, "pong", true), (next.StatusCode, next.Body, next.ConnectionClose));
         await ClosedAndDrainedAsync(connection, drain);
     }
 
