@@ -18,8 +18,8 @@ need_debian_packages valgrind
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+# BareAspNetCore is built (published ReadyToRun) by ready_to_run_app, below.
 for tree in "$before" "$PWD"; do
-  dotnet build -c Release "$tree/bench/peers/BareAspNetCore" >/dev/null
   dotnet build -c Release "$tree/samples/SlowService" >/dev/null
 done
 dotnet build -c Release bench/Drain >/dev/null
