@@ -7,9 +7,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Graceful.AspNetCore.Transport.Connections;
 
-// Methods marked AggressiveOptimization run once per connection at a stop, for thousands of connections at once: the
-// warm-up (ShutdownPathWarmup) then compiles them optimized, where what it prepares otherwise starts as tier-0 code that
-// the stop would run thousands of times before the runtime recompiles it.
+// AggressiveOptimization: methods a stop runs once per connection, thousands at once (docs/design.md, after the warm-up).
 /// <summary>
 /// Owns the set of open connections. Completion is event-driven: the last connection to close completes
 /// <see cref="WhenAllClosedAsync"/>; nothing polls.

@@ -6,9 +6,7 @@ using Microsoft.AspNetCore.Connections.Features;
 
 namespace Graceful.AspNetCore.Transport.Connections;
 
-// Methods marked AggressiveOptimization run once per connection at a stop, for thousands of connections at once: the
-// warm-up (ShutdownPathWarmup) then compiles them optimized, where what it prepares otherwise starts as tier-0 code that
-// the stop would run thousands of times before the runtime recompiles it.
+// AggressiveOptimization: methods a stop runs once per connection, thousands at once (docs/design.md, after the warm-up).
 /// <summary>
 /// Ends an idle plaintext HTTP/1.1 connection at its socket: one <c>shutdown(SHUT_WR)</c> sends the client its FIN,
 /// and nothing else runs. Kestrel's sockets transport would instead tear the connection down through its send loop,

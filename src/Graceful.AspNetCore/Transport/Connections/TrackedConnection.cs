@@ -10,9 +10,7 @@ using Microsoft.AspNetCore.Http.Features;
 
 namespace Graceful.AspNetCore.Transport.Connections;
 
-// Methods marked AggressiveOptimization run once per connection at a stop, for thousands of connections at once: the
-// warm-up (ShutdownPathWarmup) then compiles them optimized, where what it prepares otherwise starts as tier-0 code that
-// the stop would run thousands of times before the runtime recompiles it.
+// AggressiveOptimization: methods a stop runs once per connection, thousands at once (docs/design.md, after the warm-up).
 /// <summary>
 /// A transport connection as Kestrel sees it, wrapped at accept so that no connection escapes the drain:
 /// Kestrel disposes it when it is done with it, which is the moment the drain counts it closed.
