@@ -11,6 +11,7 @@
 #         UntilDraining); the bare app cuts them at its host's 30 s stop timeout.
 #         "warm" runs the --graceful app after 1,000 clients have opened and left such streams, as in a server that
 #         has served a while (their code paths compiled).
+#   DRAIN_LOG=1 prints each idle stop's log (its phase timings) to stderr.
 # Usage: bench/drain.sh [rounds] [stream-rounds]   (defaults 5 and 3; about 10 + 11 minutes; 0 skips either part)
 set -euo pipefail
 cd "$(dirname "$0")/.."

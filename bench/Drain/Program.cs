@@ -185,6 +185,12 @@ static async Task<(double Exit, double Cpu)> IdleExitAsync(string program, int c
         app.Signal(signal);
         await app.WaitForExitAsync(TimeSpan.FromSeconds(60));
         var exit = Stopwatch.GetElapsedTime(signalled, await exited).TotalMilliseconds;
+        // DRAIN_LOG=1 prints each stop's log, to see where the time of a slow round went.
+        if (Environment.GetEnvironmentVariable("DRAIN_LOG") == "1")
+        {
+            Console.Error.WriteLine($"--- {program}, signal {signal}, exit {exit:0.0} ms\n{app.Output}");
+        }
+
         return (exit, cpu.SinceMark().TotalMilliseconds);
     }
     finally

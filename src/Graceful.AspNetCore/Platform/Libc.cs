@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Graceful.AspNetCore.Platform;
 
-/// <summary>The few POSIX calls .NET has no API for: descriptor flags, socket pairs, spawning with chosen descriptors, a socket's unsent bytes, netlink.</summary>
+/// <summary>The few POSIX calls .NET has no API for: descriptor flags, socket pairs, spawning with chosen descriptors, a socket's queues, closing a descriptor's file in place, netlink.</summary>
 internal static unsafe partial class Libc
 {
     public const int SetDescriptorFlags = 2; // F_SETFD
@@ -53,10 +53,19 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     public static partial int SendSignal(int pid, int signal);
 
-    public const nuint SocketOutputQueue = 0x5411; // SIOCOUTQ (Linux)
+    public const int SocketLevel = 1; // SOL_SOCKET
+    public const int SocketMemoryInfo = 55; // SO_MEMINFO (Linux 4.6+): u32[SK_MEMINFO_VARS]
+    public const int MemoryInfoCount = 9; // SK_MEMINFO_VARS
+    public const int MemoryInfoReceiveQueued = 0; // SK_MEMINFO_RMEM_ALLOC: bytes the application has not read
+    public const int MemoryInfoSendQueued = 5; // SK_MEMINFO_WMEM_QUEUED: bytes not yet sent or not yet acknowledged
 
-    [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
-    public static partial int Ioctl(int descriptor, nuint request, int* value);
+    [LibraryImport("libc", EntryPoint = "getsockopt", SetLastError = true)]
+    public static partial int GetSocketOption(int descriptor, int level, int option, void* value, int* length);
+
+    public const int OpenCloseOnExec = 0x80000; // O_CLOEXEC
+
+    [LibraryImport("libc", EntryPoint = "dup3", SetLastError = true)]
+    public static partial int Dup3(int descriptor, int newDescriptor, int flags);
 
     public const int Netlink = 16; // AF_NETLINK (.NET's Socket does not take it)
     public const int Raw = 3; // SOCK_RAW

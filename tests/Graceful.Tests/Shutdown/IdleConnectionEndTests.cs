@@ -6,15 +6,16 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Graceful.Tests.Shutdown;
 
 /// <summary>
-/// Idle HTTP/1.1 connections the drain closes end at their socket: the client gets a FIN, never a reset, and the
-/// server's socket is closed only once the server has stopped, without Kestrel's per-connection transport teardown.
+/// Idle HTTP/1.1 connections the drain closes end at their socket: the client gets a FIN, never a reset, the server's
+/// socket is closed in place at once (its descriptor left pointing at /dev/null), and the transport that holds the
+/// descriptor is released only once the server has stopped, without Kestrel's per-connection transport teardown.
 /// </summary>
 public class IdleConnectionEndTests
 {
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(20);
 
     [Fact]
-    public async Task IdleConnections_EachGetAFin_AndTheServerClosesTheirSocketsOnceItHasStopped()
+    public async Task IdleConnections_EachGetAFin_TheirSocketsCloseInPlace_AndTheirTransportsAreReleasedOnceTheServerHasStopped()
     {
         var hookRunning = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var releaseHook = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -27,6 +28,8 @@ public class IdleConnectionEndTests
                 await releaseHook.Task;
             }));
         var clients = await OpenUsedConnectionsAsync(app, 20);
+        var port = app.BaseAddress.Port;
+        var descriptors = ServerDescriptors(port, clients);
         // Idle for longer than the grace and than SocketEnd.MinIdle: the drain closes every one at once.
         await Task.Delay(TimeSpan.FromMilliseconds(500), TestContext.Current.CancellationToken);
 
@@ -42,19 +45,15 @@ public class IdleConnectionEndTests
             Assert.Equal(ServerClose.Fin, await client.ServerCloseAsync(Generous));
         }
 
-        // The drain is over and the hooks run, yet the server still holds the sockets, half-closed: they ended at the
-        // socket. Kestrel's own teardown would have closed them by now.
-        var port = app.BaseAddress.Port;
+        // The drain is over and the hooks run: each socket is closed, yet its descriptor is still held, now on /dev/null:
+        // they ended at the socket. Kestrel's own teardown would have released the descriptors.
         var open = ClientPortsWithServerSocketOpen(port);
-        Assert.All(clients, c => Assert.True(open.Contains(c.LocalEndPoint.Port), $"server socket for client port {c.LocalEndPoint.Port}"));
+        Assert.All(clients, c => Assert.False(open.Contains(c.LocalEndPoint.Port), $"server socket for client port {c.LocalEndPoint.Port}"));
+        Assert.All(descriptors, d => Assert.Equal("/dev/null", Target(d)));
 
         releaseHook.SetResult();
         await stopped.WaitAsync(Generous, TestContext.Current.CancellationToken);
-        await WaitUntilAsync(() =>
-        {
-            var stillOpen = ClientPortsWithServerSocketOpen(port);
-            return clients.All(c => !stillOpen.Contains(c.LocalEndPoint.Port));
-        });
+        await WaitUntilAsync(() => descriptors.All(d => Target(d) != "/dev/null"));
         clients.ForEach(c => c.Dispose());
     }
 
@@ -107,6 +106,33 @@ public class IdleConnectionEndTests
             .Where(f => f[1].EndsWith(local, StringComparison.Ordinal) && long.Parse(f[9], CultureInfo.InvariantCulture) != 0)
             .Select(f => int.Parse(f[2].AsSpan(f[2].LastIndexOf(':') + 1), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture))
             .ToHashSet();
+    }
+
+    // The descriptors (in this process: the server runs in it) of the server's sockets for these clients, found by the
+    // sockets' inodes in the kernel's table of TCP sockets.
+    private static List<string> ServerDescriptors(int serverPort, List<RawHttpConnection> clients)
+    {
+        var local = $":{serverPort:X4}";
+        var inodes = File.ReadLines("/proc/net/tcp").Skip(1)
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(f => f[1].EndsWith(local, StringComparison.Ordinal))
+            .ToDictionary(f => int.Parse(f[2].AsSpan(f[2].LastIndexOf(':') + 1), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture), f => f[9]);
+        var byTarget = Directory.EnumerateFiles("/proc/self/fd").Select(d => (Descriptor: d, Target: Target(d)))
+            .Where(d => d.Target is not null).ToLookup(d => d.Target!, d => d.Descriptor);
+        return [.. clients.Select(c => byTarget[$"socket:[{inodes[c.LocalEndPoint.Port]}]"].Single())];
+    }
+
+    // What a descriptor refers to now, or null once it is closed.
+    private static string? Target(string descriptor)
+    {
+        try
+        {
+            return new FileInfo(descriptor).LinkTarget;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)

@@ -382,9 +382,9 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
 
     /// <summary>
     /// Once the server has stopped: disposes, one at a time in the background, the transports of connections that ended
-    /// at their socket, which closes their sockets and returns their buffers. One at a time, so that the thread pool
-    /// stays free for the rest of the stop; a process that exits first leaves the sockets to the kernel, which has
-    /// nothing left to send on them.
+    /// at their socket, which closes their descriptors (the sockets themselves are closed already, or half-closed) and
+    /// returns their buffers. One at a time, so that the thread pool stays free for the rest of the stop; a process that
+    /// exits first leaves the rest to the kernel, which has nothing left to send on them.
     /// </summary>
     public void ReleaseEndedTransports()
     {

@@ -3,31 +3,47 @@ using System.Runtime.CompilerServices;
 using Graceful.AspNetCore.Platform;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.Win32.SafeHandles;
 
 namespace Graceful.AspNetCore.Transport.Connections;
 
 // AggressiveOptimization: methods a stop runs once per connection, thousands at once (docs/design.md, after the warm-up).
 /// <summary>
-/// Ends an idle plaintext HTTP/1.1 connection at its socket: one <c>shutdown(SHUT_WR)</c> sends the client its FIN,
-/// and nothing else runs. Kestrel's sockets transport would instead tear the connection down through its send loop,
-/// receive loop and connection-closed callback, several thread-pool hand-offs each; at 10,000 idle connections that
-/// teardown was most of the exit above the kernel's own (docs/benchmarks.md). The socket itself stays open, half-closed,
-/// until <see cref="ConnectionTracker.ReleaseEndedTransports"/> or the process's exit closes it; nothing more is
-/// sent on it either way.
+/// Ends an idle plaintext HTTP/1.1 connection at its socket, and nothing else runs. Kestrel's sockets transport would
+/// instead tear the connection down through its send loop, receive loop and connection-closed callback, several
+/// thread-pool hand-offs each; at 10,000 idle connections that teardown was most of the exit above the kernel's own
+/// (docs/benchmarks.md).
+/// <para>
+/// The socket is closed in place: its descriptor is pointed at <c>/dev/null</c> (<c>dup3</c>), which closes the socket
+/// now, on the thread that ended it, and its close sends the FIN. The transport still holds a valid descriptor, which
+/// nothing reuses, until <see cref="ConnectionTracker.ReleaseEndedTransports"/> (or the process's exit) releases it;
+/// its pending receive never completes until then. Closed this way the socket is no longer watched by the runtime's
+/// epoll, so neither its FIN nor the client's answer wakes the runtime's sockets thread; left open, half-closed, the
+/// exiting process closed 10,000 of them one after another on one core.
+/// </para>
+/// <para>
+/// A socket holding bytes the application never read would be reset by its close; it gets
+/// <c>shutdown(SHUT_WR)</c> instead, a FIN with the socket left open, as does any socket where the close in place is
+/// not possible.
+/// </para>
 /// </summary>
 internal static class SocketEnd
 {
     /// <summary>
     /// How long a connection must have been idle: Graceful counts a request ended when its handler returns, and
     /// Kestrel writes the response's last bytes to the socket just after that, within microseconds unless the client
-    /// is not reading, which the unsent-bytes check below catches.
+    /// is not reading, which the send-queue check below catches.
     /// </summary>
     public static readonly TimeSpan MinIdle = TimeSpan.FromMilliseconds(100);
 
+    // Opened once: the file every socket closed in place then points at; null where it cannot be opened.
+    private static readonly SafeFileHandle? DevNull = OpenDevNull();
+
     /// <summary>
-    /// Sends the FIN if nothing is left to send: Linux, Kestrel's sockets transport (the socket is reachable), no TLS
-    /// (its own close stays Kestrel's), and no byte of an earlier response unsent or unacknowledged in the kernel. False,
-    /// with nothing done, otherwise: the transport's own teardown then runs as it would without Graceful.
+    /// Ends the connection with a FIN if nothing is left to send: Linux, Kestrel's sockets transport (the socket is
+    /// reachable), no TLS (its own close stays Kestrel's), and no byte of an earlier response unsent or unacknowledged
+    /// in the kernel. False, with nothing done, otherwise: the transport's own teardown then runs as it would without
+    /// Graceful.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryFinish(ConnectionContext transport)
@@ -43,13 +59,7 @@ internal static class SocketEnd
 
         try
         {
-            if (UnsentBytes(socket) != 0)
-            {
-                return false;
-            }
-
-            socket.Shutdown(SocketShutdown.Send);
-            return true;
+            return End(socket);
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
@@ -57,17 +67,32 @@ internal static class SocketEnd
         }
     }
 
-    // SIOCOUTQ: bytes written but not yet acknowledged by the client; -1 if the kernel would not say.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe int UnsentBytes(Socket socket)
+    private static unsafe bool End(Socket socket)
     {
         var handle = socket.SafeHandle;
         var added = false;
         try
         {
             handle.DangerousAddRef(ref added);
-            int unsent;
-            return Libc.Ioctl((int)handle.DangerousGetHandle(), Libc.SocketOutputQueue, &unsent) == 0 ? unsent : -1;
+            var descriptor = (int)handle.DangerousGetHandle();
+            // One call for both queues. Send: bytes not yet sent or acknowledged, which a FIN could cut short behind a
+            // client that does not read. Receive: bytes Kestrel never read, which would turn the close into a reset.
+            var queues = stackalloc uint[Libc.MemoryInfoCount];
+            var length = Libc.MemoryInfoCount * sizeof(uint);
+            if (Libc.GetSocketOption(descriptor, Libc.SocketLevel, Libc.SocketMemoryInfo, queues, &length) != 0
+                || length <= Libc.MemoryInfoSendQueued * sizeof(uint) || queues[Libc.MemoryInfoSendQueued] != 0)
+            {
+                return false;
+            }
+
+            if (queues[Libc.MemoryInfoReceiveQueued] != 0 || DevNull is null
+                || Libc.Dup3((int)DevNull.DangerousGetHandle(), descriptor, Libc.OpenCloseOnExec) < 0)
+            {
+                socket.Shutdown(SocketShutdown.Send);
+            }
+
+            return true;
         }
         finally
         {
@@ -75,6 +100,23 @@ internal static class SocketEnd
             {
                 handle.DangerousRelease();
             }
+        }
+    }
+
+    private static SafeFileHandle? OpenDevNull()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+
+        try
+        {
+            return File.OpenHandle("/dev/null", FileMode.Open, FileAccess.ReadWrite);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
         }
     }
 }
