@@ -70,6 +70,15 @@ app.MapGet("/slow", async (CancellationToken ct) =>
     await Task.Delay(slow, ct);
     return "{\"message\":\"success\"}";
 });
+// --gc-log: the collections and GC pause time from the stop's start to the process's exit, to tell a GC in a slow stop.
+if (args.Contains("--gc-log"))
+{
+    var atStop = (Gen0: 0, Gen1: 0, Gen2: 0, Paused: TimeSpan.Zero);
+    app.Lifetime.ApplicationStopping.Register(() => atStop = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration()));
+    AppDomain.CurrentDomain.ProcessExit += (_, _) => Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"gc from the stop to the exit: gen0 +{GC.CollectionCount(0) - atStop.Gen0}, gen1 +{GC.CollectionCount(1) - atStop.Gen1}, gen2 +{GC.CollectionCount(2) - atStop.Gen2}, paused {(GC.GetTotalPauseDuration() - atStop.Paused).TotalMilliseconds:0.0} ms"));
+}
+
 app.Run();
 
 // "500ms", "2s" or TimeSpan syntax: enough for the benchmarks that drive this peer.
