@@ -11,7 +11,9 @@ namespace Graceful.AspNetCore.Hosting;
 /// Under a JIT runtime, compiles Graceful's shutdown path once the application has started, on a background thread of
 /// low priority, so that a stop does not spend its first milliseconds compiling it, then rehearses the shutdown's log
 /// lines (<see cref="LogRehearsal"/>). Moves work off the exit path; skips nothing. A NativeAOT build has everything
-/// compiled already and does nothing here.
+/// compiled already, but each generic virtual call (the logging pipeline's <c>Log&lt;TState&gt;</c>, one per logger
+/// type and message shape) is resolved by the runtime's type loader at its first call, about 1-2 ms for the shutdown's
+/// lines: there only the rehearsal runs, so that those lookups happen before the signal.
 /// </summary>
 /// <remarks>
 /// Nothing here lists types by hand: every type of this assembly is prepared except those of
@@ -30,11 +32,30 @@ internal static partial class ShutdownPathWarmup
     /// Starts the warm-up; <paramref name="rehearseLogs"/> then rehearses the shutdown's log lines (see
     /// <see cref="LogRehearsal"/>), and <paramref name="logger"/> gets one Debug line when it is done.
     /// </summary>
-    public static void Start(Action rehearseLogs, ILogger logger)
+    public static void Start(Action rehearseLogs, ILogger logger) => Start(rehearseLogs, logger, RuntimeFeature.IsDynamicCodeCompiled);
+
+    /// <summary>As above; <paramref name="compile"/> false is the NativeAOT way: the rehearsal alone.</summary>
+    internal static void Start(Action rehearseLogs, ILogger logger, bool compile)
     {
-        if (RuntimeFeature.IsDynamicCodeCompiled)
+        ThreadStart warmUp = compile ? () => PrepareAll(rehearseLogs, logger) : () => RehearseOnly(rehearseLogs, logger);
+        new Thread(warmUp) { IsBackground = true, Priority = ThreadPriority.BelowNormal, Name = "Graceful warm-up" }.Start();
+    }
+
+    // NativeAOT: nothing to compile, only the logging's generic virtual calls to resolve.
+    private static void RehearseOnly(Action rehearseLogs, ILogger logger)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
         {
-            new Thread(() => PrepareAll(rehearseLogs, logger)) { IsBackground = true, Priority = ThreadPriority.BelowNormal, Name = "Graceful warm-up" }.Start();
+            rehearseLogs();
+            var elapsed = new LoggedDuration(Stopwatch.GetElapsedTime(started));
+            LogWarmedUp(logger, elapsed, 0);
+        }
+#pragma warning disable CA1031 // Best effort on a thread of its own: whatever fails here is resolved on first call, as without it.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogWarmupFailed(logger, 0, ex);
         }
     }
 
