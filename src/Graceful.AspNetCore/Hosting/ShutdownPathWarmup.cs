@@ -12,8 +12,8 @@ namespace Graceful.AspNetCore.Hosting;
 /// low priority, so that a stop does not spend its first milliseconds compiling it, then rehearses the shutdown's log
 /// lines (<see cref="LogRehearsal"/>). Moves work off the exit path; skips nothing. A NativeAOT build has everything
 /// compiled already, but each generic virtual call (the logging pipeline's <c>Log&lt;TState&gt;</c>, one per logger
-/// type and message shape) is resolved by the runtime's type loader at its first call, about 1-2 ms for the shutdown's
-/// lines: there only the rehearsal runs, so that those lookups happen before the signal.
+/// type and message shape) is resolved by the runtime's type loader at its first call: up to about 1 ms of CPU at the
+/// stop (docs/benchmarks.md). There only the rehearsal runs, so that those lookups happen before the signal.
 /// </summary>
 /// <remarks>
 /// Nothing here lists types by hand: every type of this assembly is prepared except those of
