@@ -74,10 +74,12 @@ public class ResponseStartWatchTests
         return TestApp.StartAsync(a =>
         {
             a.MapGet("/ping", () => "pong");
-            a.MapGet("/yield", async () =>
+            // Still running when the middleware looks (`next` has returned): Task.Yield's continuation could finish the
+            // response on another thread first, and the request would count as synchronous (seen once in CI).
+            a.MapGet("/async", async () =>
             {
-                await Task.Yield();
-                return "yielded";
+                await Task.Delay(TimeSpan.FromMilliseconds(50));
+                return "async";
             });
             a.MapGet("/slow", async () =>
             {
@@ -117,7 +119,7 @@ public class ResponseStartWatchTests
     private static async Task<RawHttpConnection> AfterAnAsynchronousRequestAsync(TestApp app, int pings)
     {
         var connection = await ConnectAfterASynchronousRunAsync(app);
-        await connection.SendGetAsync("/yield");
+        await connection.SendGetAsync("/async");
         Assert.Equal(200, (await connection.ReadResponseAsync(TestContext.Current.CancellationToken)).StatusCode);
         for (var i = 0; i < pings; i++)
         {
