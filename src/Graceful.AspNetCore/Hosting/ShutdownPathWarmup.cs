@@ -35,51 +35,34 @@ internal static partial class ShutdownPathWarmup
     public static void Start(Action rehearseLogs, ILogger logger) => Start(rehearseLogs, logger, RuntimeFeature.IsDynamicCodeCompiled);
 
     /// <summary>As above; <paramref name="compile"/> false is the NativeAOT way: the rehearsal alone.</summary>
-    internal static void Start(Action rehearseLogs, ILogger logger, bool compile)
-    {
-        ThreadStart warmUp = compile ? () => PrepareAll(rehearseLogs, logger) : () => RehearseOnly(rehearseLogs, logger);
-        new Thread(warmUp) { IsBackground = true, Priority = ThreadPriority.BelowNormal, Name = "Graceful warm-up" }.Start();
-    }
+    internal static void Start(Action rehearseLogs, ILogger logger, bool compile) =>
+        new Thread(() => WarmUp(rehearseLogs, logger, compile)) { IsBackground = true, Priority = ThreadPriority.BelowNormal, Name = "Graceful warm-up" }.Start();
 
-    // NativeAOT: nothing to compile, only the logging's generic virtual calls to resolve.
-    private static void RehearseOnly(Action rehearseLogs, ILogger logger)
-    {
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            rehearseLogs();
-            var elapsed = new LoggedDuration(Stopwatch.GetElapsedTime(started));
-            LogWarmedUp(logger, elapsed, 0);
-        }
-#pragma warning disable CA1031 // Best effort on a thread of its own: whatever fails here is resolved on first call, as without it.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            LogWarmupFailed(logger, 0, ex);
-        }
-    }
-
-    private static void PrepareAll(Action rehearseLogs, ILogger logger)
+    // NativeAOT (compile false): nothing to compile, only the logging's generic virtual calls to resolve.
+    private static void WarmUp(Action rehearseLogs, ILogger logger, bool compile)
     {
         var started = Stopwatch.GetTimestamp();
         var prepared = 0;
         try
         {
-            foreach (var type in ShutdownPathTypes())
+            if (compile)
             {
-                prepared += Prepare(type);
-            }
+                foreach (var type in ShutdownPathTypes())
+                {
+                    prepared += Prepare(type);
+                }
 
-            foreach (var type in SharedInstantiations())
-            {
-                prepared += Prepare(type);
+                foreach (var type in SharedInstantiations())
+                {
+                    prepared += Prepare(type);
+                }
             }
 
             rehearseLogs();
             var elapsed = new LoggedDuration(Stopwatch.GetElapsedTime(started));
             LogWarmedUp(logger, elapsed, prepared);
         }
-#pragma warning disable CA1031 // Best effort on a thread of its own: whatever fails here is compiled on first call, as without it.
+#pragma warning disable CA1031 // Best effort on a thread of its own: whatever fails here is compiled (ahead of time: resolved) on first call, as without it.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
