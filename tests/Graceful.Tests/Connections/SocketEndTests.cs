@@ -33,7 +33,8 @@ public sealed class SocketEndTests : IDisposable
             await ReadExactlyAsync(client, 4);
             var descriptor = Descriptor(server);
 
-            Assert.True(await FinishWhenSentAsync(server));
+            // Loopback acknowledges within microseconds; until then the send queue holds the bytes and TryFinish declines.
+            await Poll.UntilAsync(() => SocketEnd.TryFinish(Transport(server)), Generous);
 
             Assert.Equal("/dev/null", Target(descriptor));
             Assert.Equal(0, await ReceiveAsync(client));
@@ -50,7 +51,7 @@ public sealed class SocketEndTests : IDisposable
         {
             // A request that came after Kestrel stopped reading: closing the socket would reset the connection.
             client.Send("GET / HTTP/1.1\r\n\r\n"u8);
-            await WaitUntilAsync(() => server.Available > 0);
+            await Poll.UntilAsync(() => server.Available > 0, Generous);
             var descriptor = Descriptor(server);
 
             Assert.True(SocketEnd.TryFinish(Transport(server)));
@@ -95,18 +96,6 @@ public sealed class SocketEndTests : IDisposable
         return (await accepting, client);
     }
 
-    // Loopback acknowledges within microseconds; until then the send queue holds the bytes and TryFinish declines.
-    private static async Task<bool> FinishWhenSentAsync(Socket server)
-    {
-        using var timeout = new CancellationTokenSource(Generous);
-        while (!SocketEnd.TryFinish(Transport(server)))
-        {
-            await Task.Delay(5, timeout.Token);
-        }
-
-        return true;
-    }
-
     private static DefaultConnectionContext Transport(Socket socket)
     {
         var transport = new DefaultConnectionContext();
@@ -131,15 +120,6 @@ public sealed class SocketEndTests : IDisposable
         for (var read = 0; read < count;)
         {
             read += await client.ReceiveAsync(buffer.AsMemory(read), SocketFlags.None, TestContext.Current.CancellationToken);
-        }
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(Generous);
-        while (!condition())
-        {
-            await Task.Delay(5, timeout.Token);
         }
     }
 

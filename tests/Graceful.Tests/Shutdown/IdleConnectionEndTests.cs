@@ -53,7 +53,7 @@ public class IdleConnectionEndTests
 
         releaseHook.SetResult();
         await stopped.WaitAsync(Generous, TestContext.Current.CancellationToken);
-        await WaitUntilAsync(() => descriptors.All(d => Target(d) != "/dev/null"));
+        await Poll.UntilAsync(() => descriptors.All(d => Target(d) != "/dev/null"), Generous);
         clients.ForEach(c => c.Dispose());
     }
 
@@ -69,7 +69,7 @@ public class IdleConnectionEndTests
         using var silent = recent[1];
 
         var drain = app.Shutdown.ShutdownAsync(TestContext.Current.CancellationToken);
-        await WaitUntilAsync(() => app.Logs.Events("ClosedIdle").Count > 0);
+        await Poll.UntilAsync(() => app.Logs.Events("ClosedIdle").Count > 0, Generous);
         await asking.SendGetAsync("/ping");
 
         var answer = await asking.ReadResponseAsync(TestContext.Current.CancellationToken);
@@ -132,15 +132,6 @@ public class IdleConnectionEndTests
         catch (IOException)
         {
             return null;
-        }
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(Generous);
-        while (!condition())
-        {
-            await Task.Delay(5, timeout.Token);
         }
     }
 }

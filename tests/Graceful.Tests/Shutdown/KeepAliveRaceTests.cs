@@ -50,7 +50,7 @@ public class KeepAliveRaceTests
         await flushed.Task.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
 
         var drain = app.Shutdown.ShutdownAsync(TestContext.Current.CancellationToken);
-        await WaitUntilAsync(() => app.Logs.Events("ClosedIdle").Count > 0);
+        await Poll.UntilAsync(() => app.Logs.Events("ClosedIdle").Count > 0, TimeSpan.FromSeconds(20));
         release.SetResult();
         var first = await connection.ReadResponseAsync(TestContext.Current.CancellationToken);
         // The client was told keep-alive, so it may send again at once: that request must be answered, not reset.
@@ -60,14 +60,5 @@ public class KeepAliveRaceTests
         Assert.False(first.ConnectionClose);
         Assert.Equal((200, "pong", true), (next.StatusCode, next.Body, next.ConnectionClose));
         Assert.True((await drain.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken)).Completed);
-    }
-
-    internal static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        while (!condition())
-        {
-            await Task.Delay(5, timeout.Token);
-        }
     }
 }

@@ -144,7 +144,7 @@ public class ResponseStartWatchTests
         await slow.Started.Task.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
 
         var drain = app.Shutdown.ShutdownAsync(TestContext.Current.CancellationToken);
-        await KeepAliveRaceTests.WaitUntilAsync(() => app.Logs.Events("ClosedIdle").Count > 0);
+        await Poll.UntilAsync(() => app.Logs.Events("ClosedIdle").Count > 0, TimeSpan.FromSeconds(20));
         slow.Release.SetResult();
         return (await connection.ReadResponseAsync(TestContext.Current.CancellationToken), drain);
     }
