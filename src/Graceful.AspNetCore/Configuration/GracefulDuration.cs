@@ -53,14 +53,25 @@ public static class GracefulDuration
             return Infinite;
         }
 
+        // Rounded in whole ticks, half away from zero as the custom formats "0.#" and "0.00" round: formatting a double
+        // with a custom format takes its slow exact path (Dragon4), and the stop formats a duration in most of its lines.
         if (value < TimeSpan.FromSeconds(1))
         {
-            return string.Create(CultureInfo.InvariantCulture, $"{value.TotalMilliseconds:0.#}ms");
+            if (value.Ticks < 0)
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"{value.TotalMilliseconds:0.#}ms");
+            }
+
+            var tenths = (value.Ticks + TimeSpan.TicksPerMillisecond / 20) / (TimeSpan.TicksPerMillisecond / 10);
+            return tenths % 10 == 0
+                ? string.Create(CultureInfo.InvariantCulture, $"{tenths / 10}ms")
+                : string.Create(CultureInfo.InvariantCulture, $"{tenths / 10}.{tenths % 10}ms");
         }
 
         if (value < TimeSpan.FromMinutes(1))
         {
-            return string.Create(CultureInfo.InvariantCulture, $"{value.TotalSeconds:0.00}s");
+            var hundredths = (value.Ticks + TimeSpan.TicksPerSecond / 200) / (TimeSpan.TicksPerSecond / 100);
+            return string.Create(CultureInfo.InvariantCulture, $"{hundredths / 100}.{hundredths % 100:00}s");
         }
 
         return string.Create(CultureInfo.InvariantCulture, $"{(int)value.TotalMinutes}m{value.Seconds:00}s");

@@ -54,7 +54,7 @@ internal sealed partial class GracefulHostLifetime : IHostLifetime, ISignalRecei
         (_shutdown, _startup, _announcer, _applicationLifetime, _environment, _consoleOptions, _options, _time) =
             (shutdown, startup, announcer, applicationLifetime, environment, consoleOptions, options, time);
         _lifetimeLogger = FaultTolerantLogger.Wrap(loggers.CreateLogger("Microsoft.Hosting.Lifetime"));
-        _logger = FaultTolerantLogger.Wrap(loggers.CreateLogger<GracefulHostLifetime>());
+        _logger = new FaultTolerantLogger<GracefulHostLifetime>(loggers);
         _repeats = new RepeatedSignals(time);
         // As early as the hosting model allows: the host builds its lifetime in Build(), before any hosted service
         // starts, so a signal from then on is Graceful's to handle. The options are not read here: a bad value must

@@ -9,11 +9,20 @@ namespace Graceful.AspNetCore.Diagnostics.Logging;
 /// (turning a clean drain into a crash). Here it is caught: the other providers have the line already, and the
 /// failure is reported once on standard error. The drain's outcome and exit code stay what they were.
 /// </summary>
-internal sealed class FaultTolerantLogger(ILogger inner) : ILogger
+internal class FaultTolerantLogger(ILogger inner) : ILogger
 {
     private static int _reported;
 
     public static ILogger Wrap(ILogger logger) => logger as FaultTolerantLogger ?? new FaultTolerantLogger(logger);
+
+    /// <summary>The logger this one writes to.</summary>
+    public ILogger Inner => inner;
+
+    /// <summary>
+    /// A logger of this one's own type that writes to <paramref name="other"/>: a log rehearsal (<see cref="LogRehearsal"/>)
+    /// calls the lines on it, so that NativeAOT resolves their generic virtual calls for the type the stop calls them on.
+    /// </summary>
+    public virtual FaultTolerantLogger Over(ILogger other) => new(other);
 
     public IDisposable? BeginScope<TState>(TState state) where TState : notnull
     {
@@ -63,15 +72,26 @@ internal sealed class FaultTolerantLogger(ILogger inner) : ILogger
     }
 }
 
-/// <summary>The typed form, registered for Graceful's own classes in place of the framework's <c>Logger&lt;T&gt;</c>.</summary>
-internal sealed class FaultTolerantLogger<T>(ILoggerFactory factory) : ILogger<T>
+/// <summary>
+/// The typed form, registered for Graceful's own classes in place of the framework's <c>Logger&lt;T&gt;</c>, with the
+/// same category. It wraps the factory's logger for the category itself rather than a <c>Logger&lt;T&gt;</c>: each
+/// wrapper is one more generic virtual call per line, which NativeAOT's type loader resolves at a shape's first line,
+/// during the stop for the lines only the stop writes.
+/// </summary>
+internal sealed class FaultTolerantLogger<T> : FaultTolerantLogger, ILogger<T>
 {
-    private readonly ILogger _logger = FaultTolerantLogger.Wrap(factory.CreateLogger<T>());
+    public FaultTolerantLogger(ILoggerFactory factory)
+        : base(factory.CreateLogger(Category))
+    {
+    }
 
-    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => _logger.BeginScope(state);
+    private FaultTolerantLogger(ILogger inner)
+        : base(inner)
+    {
+    }
 
-    public bool IsEnabled(LogLevel logLevel) => _logger.IsEnabled(logLevel);
+    // Logger<T>'s category: the type's full name, nested types joined by '.' (Graceful's own types are not generic).
+    private static string Category => typeof(T).FullName!.Replace('+', '.');
 
-    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-        _logger.Log(logLevel, eventId, state, exception, formatter);
+    public override FaultTolerantLogger Over(ILogger other) => new FaultTolerantLogger<T>(other);
 }

@@ -26,8 +26,14 @@ internal sealed class LogRehearsal
         _formatters = [.. formatters.Where(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase))];
     }
 
-    /// <summary>A logger that rehearses every line given to it on <paramref name="real"/> without writing it.</summary>
-    public ILogger For(ILogger real) => new RehearsingLogger(real, _formatters);
+    /// <summary>
+    /// A logger that rehearses every line given to it on <paramref name="real"/> without writing it. Graceful's own
+    /// loggers get one of their own type: NativeAOT caches a generic virtual call's target by the receiver's type, so
+    /// the lines' calls into the logger are then resolved for the type the stop calls them on.
+    /// </summary>
+    public ILogger For(ILogger real) => real is FaultTolerantLogger own
+        ? own.Over(new RehearsingLogger(own.Inner, _formatters))
+        : new RehearsingLogger(real, _formatters);
 
     /// <summary>
     /// Rehearses one <c>[LoggerMessage]</c> line of each parameter shape declared on <paramref name="lines"/> (static
