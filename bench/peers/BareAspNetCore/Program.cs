@@ -7,7 +7,9 @@ using Graceful.AspNetCore;
 // drain benchmark (StreamRoutes). With --inline, Kestrel runs each connection's I/O and requests on the thread whose
 // socket completed (SocketTransportOptions.UnsafePreferInlineScheduling): no thread-pool hand-off per request, so
 // bench/instructions.sh counts the request path rather than how the threads happened to meet.
-// Usage: BareAspNetCore --urls URL [--slow 30s] [--graceful] [--heap] [--streams [--close-on-stopping]] [--inline]
+// With --stop-floor-probe (without --graceful), Kestrel's own stop with each idle socket closed in place and nothing
+// else: the least a stop within issue 17's limits can do (StopFloorProbe, bench/Drain idle).
+// Usage: BareAspNetCore --urls URL [--slow 30s] [--graceful] [--heap] [--streams [--close-on-stopping]] [--inline] [--stop-floor-probe]
 var slow = TimeSpan.FromSeconds(30);
 var urls = "http://*:8080";
 var graceful = args.Contains("--graceful");
@@ -42,6 +44,11 @@ if (graceful)
 if (health)
 {
     builder.Services.AddHealthChecks();
+}
+
+if (args.Contains("--stop-floor-probe"))
+{
+    StopFloorProbe.Add(builder.Services);
 }
 
 var app = builder.Build();
