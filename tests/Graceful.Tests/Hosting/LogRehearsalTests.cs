@@ -29,6 +29,36 @@ public partial class LogRehearsalTests
     }
 
     [Fact]
+    public void GracefulsOwnLogger_IsRehearsedOnALoggerOfItsOwnType_ThatWritesNothing()
+    {
+        var simple = new RecordingFormatter(ConsoleFormatterNames.Simple);
+        var rehearsal = new LogRehearsal([simple], new FixedOptions(new ConsoleLoggerOptions()));
+        var real = new RecordingLogger();
+        var own = new FaultTolerantLogger<ShutdownCoordinator>(new SingleLoggerFactory(real));
+
+        var rehearsing = rehearsal.For(own);
+        LogDraining(rehearsing, "SIGTERM", 3);
+
+        // NativeAOT resolves a generic virtual call per receiver type: the rehearsal must call the type the stop calls.
+        Assert.IsType<FaultTolerantLogger<ShutdownCoordinator>>(rehearsing);
+        Assert.NotSame(own, rehearsing);
+        Assert.Equal([LogLevel.None], real.Levels);
+        Assert.Equal(["SIGTERM received: draining 3 requests"], simple.Written);
+    }
+
+    [Fact]
+    public void ARehearsedLineWhoseFormattingThrows_ThrowsNothingToTheLoggerAroundIt()
+    {
+        var rehearsal = new LogRehearsal([new ThrowingFormatter()], new FixedOptions(new ConsoleLoggerOptions()));
+
+        var rehearsing = rehearsal.For(NullLogger.Instance);
+
+        var thrown = Record.Exception(() => LogPhase(rehearsing, 1));
+
+        Assert.Null(thrown);
+    }
+
+    [Fact]
     public void TheFormatterNamedInTheConsoleOptions_IsTheOneRehearsed()
     {
         var simple = new RecordingFormatter(ConsoleFormatterNames.Simple);
@@ -69,6 +99,9 @@ public partial class LogRehearsalTests
         await Task.Delay(TimeSpan.FromSeconds(2));
         EventKey[] shutdownLines = [ShutdownStarted, StoppedAccepting, ClosedIdle, Drained, DrainCut, HooksRan, Exited];
         Assert.DoesNotContain(service.Lines, l => shutdownLines.Any(e => e.IsOn(l)));
+        // A sample argument the rehearsal's formatting does not expect is the rehearsal's own business, never a
+        // provider failure: that report is printed once per process, and would hide a real one.
+        Assert.DoesNotContain(service.Lines.Concat(service.ErrorLines), l => l.Contains("logging provider failed", StringComparison.Ordinal));
 
         service.Signal(Signals.SIGTERM);
         Assert.Equal(0, await service.WaitForExitAsync(TimeSpan.FromSeconds(20)));
@@ -93,6 +126,25 @@ public partial class LogRehearsalTests
         {
             Writer = textWriter;
             Written.Add(logEntry.Formatter(logEntry.State, logEntry.Exception));
+        }
+    }
+
+    private sealed class ThrowingFormatter() : ConsoleFormatter(ConsoleFormatterNames.Simple)
+    {
+        public override void Write<TState>(in LogEntry<TState> logEntry, IExternalScopeProvider? scopeProvider, TextWriter textWriter) =>
+            throw new InvalidOperationException("a sample argument the formatting did not expect");
+    }
+
+    private sealed class SingleLoggerFactory(ILogger logger) : ILoggerFactory
+    {
+        public ILogger CreateLogger(string categoryName) => logger;
+
+        public void AddProvider(ILoggerProvider provider)
+        {
+        }
+
+        public void Dispose()
+        {
         }
     }
 
