@@ -18,6 +18,8 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
     // reference-type instantiation, where a byte value had its adds, removes and walks compiled at tier 0, which the
     // stop then ran 10,000 times over.
     private readonly ConcurrentDictionary<TrackedConnection, object?> _open = new();
+    // Connections accepted so far: each one's accept order (TrackedConnection.GetHashCode).
+    private int _accepted;
     private readonly Lock _gate = new();
     // Transports of connections that ended at their socket (SocketEnd), released once the server has stopped.
     private readonly ConcurrentQueue<ConnectionContext> _endedAtSocket = new();
@@ -141,7 +143,7 @@ internal sealed class ConnectionTracker(ShutdownTokens tokens, TimeProvider time
     public ConnectionContext Track(ConnectionContext inner)
     {
         var acceptedAt = time.GetTimestamp();
-        var connection = new TrackedConnection(inner, this, acceptedAt);
+        var connection = new TrackedConnection(inner, this, acceptedAt, Interlocked.Increment(ref _accepted));
         // Set once per connection: Kestrel's request features fall back to the connection's, so every request's
         // HttpContext.Features.Get<IShutdownTokens>() finds it without a per-request Set.
         inner.Features.Set<IShutdownTokens>(tokens);
