@@ -23,6 +23,7 @@ public sealed class AdaptivePreStopTests : IDisposable
         var report = Path.Combine(_folder, "report.json");
         await using var service = await SlowService.StartAsync(
             "--pre-stop-delay", "200ms", "--pre-stop-quiet", "2s", "--pre-stop-max", "20s", "--report", report);
+        await service.WaitForEventAsync(ApplicationStarted, Generous); // serving, not only listening (see PreStopDelayTests)
 
         var signalledAt = Stopwatch.GetTimestamp();
         service.Signal(Signals.SIGTERM);
@@ -56,6 +57,7 @@ public sealed class AdaptivePreStopTests : IDisposable
         var report = Path.Combine(_folder, "report.json");
         await using var service = await SlowService.StartAsync(
             "--pre-stop-delay", "200ms", "--pre-stop-quiet", "500ms", "--pre-stop-max", "20s", "--report", report);
+        await service.WaitForEventAsync(ApplicationStarted, Generous); // serving, not only listening (see PreStopDelayTests)
         using var prober = new HttpClient { BaseAddress = service.BaseAddress, Timeout = Generous };
 
         service.Signal(Signals.SIGTERM);
@@ -79,6 +81,7 @@ public sealed class AdaptivePreStopTests : IDisposable
         var report = Path.Combine(_folder, "report.json");
         await using var service = await SlowService.StartAsync(
             "--pre-stop-delay", "200ms", "--pre-stop-quiet", "10s", "--pre-stop-max", "1500ms", "--report", report);
+        await service.WaitForEventAsync(ApplicationStarted, Generous); // serving, not only listening (see PreStopDelayTests)
         using var client = new HttpClient { BaseAddress = service.BaseAddress, Timeout = Generous };
 
         service.Signal(Signals.SIGTERM);
@@ -112,6 +115,7 @@ public sealed class AdaptivePreStopTests : IDisposable
         var report = Path.Combine(_folder, "report.json");
         await using var service = await SlowService.StartAsync(
             "--pre-stop-delay", "10s", "--pre-stop-quiet", "1s", "--pre-stop-max", "30s", "--report", report);
+        await service.WaitForEventAsync(ApplicationStarted, Generous); // serving, not only listening (see PreStopDelayTests)
 
         service.Signal(Signals.SIGTERM);
         await service.WaitForEventAsync(AdaptivePreStop, Generous);
