@@ -15,9 +15,9 @@ using Graceful.TestSupport;
 // baseline for ratios. By default: the Release builds of bench/peers/BareAspNetCore, the same with --graceful, and
 // samples/SlowService.
 // --no-config-watch starts every app (floor runs included) without the host's watch on its configuration files
-// (DOTNET_hostBuilder__reloadConfigOnChange=false). The watch holds an inotify descriptor, and the kernel's release
-// of it at the exit waits for an SRCU grace period: 1-2 ms or 14-20 ms, at random, in every exit and in the SIGKILL
-// floor alike. At NativeAOT's few-millisecond exits that wait, not the app, decided which floor came out higher.
+// (DOTNET_hostBuilder__reloadConfigOnChange=false). The watch holds an inotify descriptor, whose release at the exit
+// takes 1-2 ms or 14-20 ms, at random (an SRCU grace period in fsnotify's teardown, as far as known), in every exit and
+// in the SIGKILL floor alike. At NativeAOT's few-millisecond exits that wait, not the app, decided which floor came out higher.
 if (args.Contains("--no-config-watch"))
 {
     Environment.SetEnvironmentVariable("DOTNET_hostBuilder__reloadConfigOnChange", "false");
