@@ -62,7 +62,8 @@ internal sealed class LogRehearsal
             }
             catch (TargetInvocationException)
             {
-                // A sample argument its formatting did not expect: the line's logging code ran up to there, compiled.
+                // Thrown by the line's own code outside the logger (the rehearsing logger keeps what its formatting
+                // throws): the line's code ran up to there, compiled, and the next shapes are still rehearsed.
             }
 
             rehearsed++;
