@@ -34,7 +34,7 @@ public sealed class SocketEndTests : IDisposable
             var descriptor = Descriptor(server);
 
             // Loopback acknowledges within microseconds; until then the send queue holds the bytes and TryFinish declines.
-            await Poll.UntilAsync(() => SocketEnd.TryFinish(Transport(server)), Generous);
+            await Poll.UntilAsync(() => SocketEnd.TryFinish(server), Generous);
 
             Assert.Equal("/dev/null", Target(descriptor));
             Assert.Equal(0, await ReceiveAsync(client));
@@ -54,7 +54,7 @@ public sealed class SocketEndTests : IDisposable
             await Poll.UntilAsync(() => server.Available > 0, Generous);
             var descriptor = Descriptor(server);
 
-            Assert.True(SocketEnd.TryFinish(Transport(server)));
+            Assert.True(SocketEnd.TryFinish(server));
 
             Assert.StartsWith("socket:", Target(descriptor));
             Assert.Equal(0, await ReceiveAsync(client));
@@ -77,12 +77,30 @@ public sealed class SocketEndTests : IDisposable
             {
             }
 
-            Assert.False(SocketEnd.TryFinish(Transport(server)));
+            Assert.False(SocketEnd.TryFinish(server));
 
             // Nothing was done: the socket is open and not shut for sending (a send would then fail with EPIPE).
             server.Send(chunk, SocketFlags.None, out var after);
             Assert.True(after is SocketError.WouldBlock or SocketError.Success, $"send after: {after}");
             Assert.StartsWith("socket:", Target(Descriptor(server)));
+        }
+    }
+
+    [Fact]
+    public async Task ThePlaintextSocket_IsTheOneToEndAt_AndATlsConnectionHasNone()
+    {
+        var (server, client) = await ConnectAsync();
+        using (server)
+        using (client)
+        {
+            var plaintext = Transport(server);
+            var tls = Transport(server);
+            // Only its presence counts.
+            tls.Features[typeof(ITlsHandshakeFeature)] = new object();
+
+            Assert.Same(server, SocketEnd.SocketOf(plaintext));
+            Assert.Null(SocketEnd.SocketOf(tls));
+            Assert.Null(SocketEnd.SocketOf(new DefaultConnectionContext()));
         }
     }
 

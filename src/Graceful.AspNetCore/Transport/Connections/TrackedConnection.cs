@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using System.Net;
+using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using Graceful.AspNetCore.Platform;
 using Graceful.AspNetCore.Transport.Requests;
@@ -35,7 +36,12 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
     private bool _closedWithoutRequest;
     private int _disposed;
     private long _closeAskedAt;
-    private readonly long _acceptedAt;
+    // Kept from the first request, while the connection's objects are in the cache: the stop's walk asks every
+    // connection to close, and the socket is where an idle HTTP/1.1 one ends (TryEndAtSocket); looked up at the stop,
+    // on cold objects, through the transport's list of extra features, they cost X ms of CPU per 10,000 connections
+    // (docs/benchmarks.md, session 12). Null until then, and the socket stays null where a connection cannot end at it.
+    private IConnectionLifetimeNotificationFeature? _lifetime;
+    private Socket? _endSocket;
     // The tracker's accept count at this connection's accept: its hash code (see GetHashCode).
     private readonly int _acceptOrder;
     // When the drain closed this connection as idle (CloseIdle), as a timestamp; 0 if it did not.
@@ -64,7 +70,6 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
         _inner = inner;
         _tracker = tracker;
         _lastActivity = acceptedAt;
-        _acceptedAt = acceptedAt;
         _acceptOrder = acceptOrder;
         // Requests find their connection as the connection's items feature (Kestrel's request features fall back to
         // the connection's): one feature lookup per request, no dictionary. The items themselves stay the transport's.
@@ -145,8 +150,7 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
     {
         if (_protocol == Protocol.Unknown)
         {
-            // Kestrel serves one protocol per connection, so the first request tells it.
-            _protocol = HttpProtocol.IsHttp2(context.Request.Protocol) ? Protocol.Http2 : Protocol.Http1;
+            FirstRequest(context);
         }
 
         record = null;
@@ -183,6 +187,22 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
             return true;
         }
     }
+
+    // Kestrel serves one protocol per connection, so the first request tells it. Written before the request's
+    // LastActivity (a release), which is what the stop reads first.
+    private void FirstRequest(HttpContext context)
+    {
+        _protocol = HttpProtocol.IsHttp2(context.Request.Protocol) ? Protocol.Http2 : Protocol.Http1;
+        _lifetime = LookUpLifetime();
+        if (_protocol == Protocol.Http1)
+        {
+            _endSocket = SocketEnd.SocketOf(_inner);
+        }
+    }
+
+    // The indexer, not Get<T> (a generic virtual call's runtime lookup).
+    private IConnectionLifetimeNotificationFeature? LookUpLifetime() =>
+        _inner.Features[typeof(IConnectionLifetimeNotificationFeature)] as IConnectionLifetimeNotificationFeature;
 
     private InFlightRequest RecordOf(HttpContext context, long startedAt) =>
         new(context.Request.Method, context.Request.Path.Value ?? "/", ConnectionId, startedAt);
@@ -381,7 +401,7 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
 
         if (idleFor >= idleGrace)
         {
-            CloseIdle();
+            CloseIdle(now);
             return GracefulClose.ClosedIdle;
         }
 
@@ -423,7 +443,7 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
             }
             else
             {
-                CloseIdle();
+                CloseIdle(_tracker.Time.GetTimestamp());
             }
         }
     }
@@ -432,6 +452,13 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void CopyRequestsTo(List<InFlightRequest> into)
     {
+        // Serving nothing (most connections, at a stop with many idle ones): no lock. A request starting now, unseen
+        // here, is one that the lock too would have seen only had it started first.
+        if (Volatile.Read(ref _current) is null && Volatile.Read(ref _streams) is null)
+        {
+            return;
+        }
+
         lock (_gate)
         {
             // Read under the lock that RequestEnded takes once the tracker is not quiet: the context is the request's
@@ -466,8 +493,8 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
             }
         }
 
-        // The indexer, not Get<T> (a generic virtual call's runtime lookup): the drain calls this for every connection.
-        (_inner.Features[typeof(IConnectionLifetimeNotificationFeature)] as IConnectionLifetimeNotificationFeature)?.RequestClose();
+        // A connection that has served no request has no feature kept yet.
+        (_lifetime ?? LookUpLifetime())?.RequestClose();
     }
 
     /// <summary>
@@ -518,12 +545,13 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
 
     /// <summary>
     /// Drain side, for a connection serving no request: asks Kestrel to close it (<see cref="RequestClose"/>) and marks
-    /// it closed as idle, so that once Kestrel is done with it, it may end at its socket (see <see cref="DisposeAsync"/>).
+    /// it closed as idle at <paramref name="now"/>, so that once Kestrel is done with it, it may end at its socket (see
+    /// <see cref="DisposeAsync"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void CloseIdle()
+    public void CloseIdle(long now)
     {
-        Volatile.Write(ref _closedIdleAt, _tracker.Time.GetTimestamp());
+        Volatile.Write(ref _closedIdleAt, now);
         RequestClose();
     }
 
@@ -535,8 +563,8 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
     {
         var closedIdleAt = Volatile.Read(ref _closedIdleAt);
         var lastActivity = LastActivity;
-        if (closedIdleAt == 0 || IsHttp2 || lastActivity == _acceptedAt
-            || _tracker.Time.GetElapsedTime(lastActivity, closedIdleAt) < SocketEnd.MinIdle || !SocketEnd.TryFinish(_inner))
+        if (closedIdleAt == 0 || _endSocket is not { } socket
+            || _tracker.Time.GetElapsedTime(lastActivity, closedIdleAt) < SocketEnd.MinIdle || !SocketEnd.TryFinish(socket))
         {
             return false;
         }
