@@ -125,6 +125,16 @@ public sealed class RawHttpConnection : IDisposable
 
     public void Dispose() => _socket.Dispose();
 
+    /// <summary>
+    /// Closes this end with a reset (SO_LINGER 0) instead of a FIN. Against a server that has already closed its end, it
+    /// leaves no TIME_WAIT socket behind on either side.
+    /// </summary>
+    public void Abort()
+    {
+        _socket.LingerState = new LingerOption(true, 0);
+        _socket.Dispose();
+    }
+
     private async Task<string> ReadLineAsync(CancellationToken cancellationToken)
     {
         while (true)

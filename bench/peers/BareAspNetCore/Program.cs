@@ -8,8 +8,9 @@ using Graceful.AspNetCore;
 // socket completed (SocketTransportOptions.UnsafePreferInlineScheduling): no thread-pool hand-off per request, so
 // bench/instructions.sh counts the request path rather than how the threads happened to meet.
 // With --stop-floor-probe (without --graceful), Kestrel's own stop with each idle socket closed in place and nothing
-// else: the least a stop within issue 17's limits can do (StopFloorProbe, bench/Drain idle).
-// Usage: BareAspNetCore --urls URL [--slow 30s] [--graceful] [--heap] [--streams [--close-on-stopping]] [--inline] [--stop-floor-probe]
+// else: the least a stop within issue 17's limits can do (StopFloorProbe, bench/Drain idle); with --held-handshakes, its
+// listeners also wait for the handshakes the kernel holds before they close, as no request may be lost.
+// Usage: BareAspNetCore --urls URL [--slow 30s] [--graceful] [--heap] [--streams [--close-on-stopping]] [--inline] [--stop-floor-probe [--held-handshakes]]
 var slow = TimeSpan.FromSeconds(30);
 var urls = "http://*:8080";
 var graceful = args.Contains("--graceful");
@@ -48,7 +49,7 @@ if (health)
 
 if (args.Contains("--stop-floor-probe"))
 {
-    StopFloorProbe.Add(builder.Services);
+    StopFloorProbe.Add(builder.Services, args.Contains("--held-handshakes"));
 }
 
 var app = builder.Build();

@@ -19,10 +19,29 @@ using Microsoft.Extensions.Options;
 /// </summary>
 internal static partial class StopFloorProbe
 {
-    public static void Add(IServiceCollection services) =>
+    /// <summary>The probe; with <paramref name="heldHandshakes"/>, its listeners wait for held handshakes before they close (HeldHandshakes).</summary>
+    public static void Add(IServiceCollection services, bool heldHandshakes)
+    {
+        var bound = new BoundSockets();
+        if (heldHandshakes)
+        {
+            services.PostConfigure<SocketTransportOptions>(options =>
+            {
+                var create = options.CreateBoundListenSocket;
+                options.CreateBoundListenSocket = endpoint => bound.Last = create(endpoint);
+            });
+        }
+
         services.AddSingleton<IConnectionListenerFactory>(sp => new ProbeListenerFactory(
             new SocketTransportFactory(sp.GetRequiredService<IOptions<SocketTransportOptions>>(), sp.GetRequiredService<ILoggerFactory>()),
-            sp.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping));
+            heldHandshakes ? bound : null, sp.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping));
+    }
+
+    // The listening socket Kestrel's sockets transport created last: Kestrel binds its endpoints one after another.
+    private sealed class BoundSockets
+    {
+        public Socket? Last { get; set; }
+    }
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int dup3(int oldDescriptor, int newDescriptor, int flags);
@@ -46,20 +65,28 @@ internal static partial class StopFloorProbe
         return dup3((int)DevNull.DangerousGetHandle(), descriptor, 0x80000) >= 0;
     }
 
-    private sealed class ProbeListenerFactory(IConnectionListenerFactory inner, CancellationToken stopping) : IConnectionListenerFactory
+    private sealed class ProbeListenerFactory(IConnectionListenerFactory inner, BoundSockets? bound, CancellationToken stopping) : IConnectionListenerFactory
     {
         public async ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default) =>
-            new ProbeListener(await inner.BindAsync(endpoint, cancellationToken), stopping);
+            new ProbeListener(await inner.BindAsync(endpoint, cancellationToken), bound?.Last, stopping);
     }
 
-    private sealed class ProbeListener(IConnectionListener inner, CancellationToken stopping) : IConnectionListener
+    private sealed class ProbeListener(IConnectionListener inner, Socket? listening, CancellationToken stopping) : IConnectionListener
     {
         public EndPoint EndPoint => inner.EndPoint;
 
         public async ValueTask<ConnectionContext?> AcceptAsync(CancellationToken cancellationToken = default) =>
             await inner.AcceptAsync(cancellationToken) is { } accepted ? new ProbeConnection(accepted, stopping) : null;
 
-        public ValueTask UnbindAsync(CancellationToken cancellationToken = default) => inner.UnbindAsync(cancellationToken);
+        public async ValueTask UnbindAsync(CancellationToken cancellationToken = default)
+        {
+            if (listening is not null)
+            {
+                await WaitForHeldHandshakesAsync(listening);
+            }
+
+            await inner.UnbindAsync(cancellationToken);
+        }
 
         public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
