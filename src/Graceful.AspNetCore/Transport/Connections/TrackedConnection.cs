@@ -37,9 +37,10 @@ internal sealed class TrackedConnection : ConnectionContext, IConnectionItemsFea
     private int _disposed;
     private long _closeAskedAt;
     // Kept from the first request, while the connection's objects are in the cache: the stop's walk asks every
-    // connection to close, and the socket is where an idle HTTP/1.1 one ends (TryEndAtSocket); looked up at the stop,
-    // on cold objects, through the transport's list of extra features, they cost X ms of CPU per 10,000 connections
-    // (docs/benchmarks.md, session 12). Null until then, and the socket stays null where a connection cannot end at it.
+    // connection to close through the first, and an idle HTTP/1.1 connection ends at the second (TryEndAtSocket).
+    // Looked up at the stop instead, on cold objects and through the transport's list of extra features, they cost
+    // 10-13 ms more CPU per stop with 10,000 idle connections (docs/benchmarks.md, session 12). Null until the first
+    // request; the socket stays null where a connection cannot end at it.
     private IConnectionLifetimeNotificationFeature? _lifetime;
     private Socket? _endSocket;
     // The tracker's accept count at this connection's accept: its hash code (see GetHashCode).
