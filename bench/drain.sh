@@ -4,7 +4,7 @@
 #   lost: 64 busy keep-alive clients on GET /ping, one SIGTERM per round: requests lost (sent on an open
 #         connection, answered by EOF or reset) vs answered vs refused connects.
 #   idle: exit time after SIGTERM with 10,000 keep-alive connections idle for longer than the idle grace, beside the
-#         SIGKILL floor, and the server's CPU time from the signal to its end.
+#         SIGKILL floor (each app's own, and pooled over the apps), and the server's CPU time from the signal to its end.
 #   memory: managed heap and working set per idle connection, the bare app with Graceful off and on.
 #   websockets, sse: exit time after SIGTERM with 10,000 open WebSockets (clients answer the close at once) or
 #         server-sent-event streams, for the bare app and the same app with --graceful (GracefulWebSocket,
